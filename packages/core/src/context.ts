@@ -1,0 +1,16 @@
+import type { Redis } from 'ioredis';
+import type { ServiceIdentity } from './identity.js';
+import type { Keyspace } from './keyspace.js';
+import type { HydraLogger } from './logger.js';
+
+/**
+ * What every feature module of a running instance shares: the command connection, the key names,
+ * who we are and where to log. Built once by {@link Hydra}; features never open connections themselves.
+ */
+export interface HydraContext {
+  /** The command connection (not in subscriber mode). */
+  readonly redis: Redis;
+  readonly keys: Keyspace;
+  readonly identity: ServiceIdentity;
+  readonly logger: HydraLogger;
+}

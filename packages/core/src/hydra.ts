@@ -1,0 +1,214 @@
+import { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import { connectOrExplain, resolveRedisOptions, type RedisConnectionOptions } from './connection.js';
+import { watchConnection } from './connection-watch.js';
+import type { HydraContext } from './context.js';
+import { HydraStateError } from './errors.js';
+import { resolveIdentity, type ServiceIdentity, type ServiceIdentityOptions } from './identity.js';
+import { Keyspace, type KeyspaceOptions } from './keyspace.js';
+import { consoleLogger, type HydraLogger } from './logger.js';
+import { Presence, type PresenceOptions } from './presence.js';
+import {
+  ConfigStore,
+  Discovery,
+  FlightRecorder,
+  HealthReporter,
+  InstanceCache,
+  RouteRegistry,
+} from './registry-exports.js';
+import { Announcer } from './announcer.js';
+
+/** Everything a hydra-nest instance needs; only `serviceName` is required. */
+export interface HydraOptions extends ServiceIdentityOptions {
+  /** Where Redis is. Default `redis://127.0.0.1:6379/15`, Hydra's convention. */
+  redis?: RedisConnectionOptions;
+  /** Key prefix and Cluster layout. Default: Hydra 1.x's `hydra:service` layout. */
+  keyspace?: KeyspaceOptions;
+  /** Where to log. Default: the console. Nest's `Logger` fits. */
+  logger?: HydraLogger;
+  /**
+   * Register this process as a service instance (presence, node, health). Default true. Tools that only
+   * read the registry (CLI, dashboards) set false.
+   */
+  register?: boolean;
+  /** Route strings (`[get]/v1/users/:id`) to publish at start. */
+  routes?: string[];
+  presence?: PresenceOptions;
+  health?: { intervalMs?: number; ttlSeconds?: number };
+  /** How often watched services' instance lists are refreshed from Redis, ms. Default 1000. */
+  discoveryRefreshMs?: number;
+}
+
+type Lifecycle = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * One Hydra-compatible service instance: its connections, registration and every registry feature.
+ * Framework-free; `@hydra-nest/nest` wraps it in a Nest module.
+ *
+ * @example
+ * const hydra = new Hydra({ serviceName: 'users-svc', servicePort: 3000, redis: { url: 'redis://127.0.0.1:6379/15' } });
+ * await hydra.start();
+ * const instances = await hydra.discovery.instances('billing-svc');
+ * await hydra.stop();
+ */
+export class Hydra extends EventEmitter {
+  readonly identity: ServiceIdentity;
+  readonly keys: Keyspace;
+  readonly logger: HydraLogger;
+  /** Command connection. */
+  readonly redis: Redis;
+  /** Subscriber connection (service, instance and announcement channels). */
+  readonly subscriber: Redis;
+  readonly presence: Presence;
+  readonly health: HealthReporter;
+  readonly flightRecorder: FlightRecorder;
+  readonly configs: ConfigStore;
+  readonly routes: RouteRegistry;
+  readonly discovery: Discovery;
+  readonly instances: InstanceCache;
+
+  private readonly address: string;
+  private readonly ownsClient: boolean;
+  private readonly announcer: Announcer;
+  private lifecycle: Lifecycle = 'new';
+  private readonly unwatch: Array<() => void> = [];
+
+  constructor(private readonly options: HydraOptions) {
+    super();
+    this.identity = resolveIdentity(options);
+    this.keys = new Keyspace(options.keyspace);
+    this.logger = options.logger ?? consoleLogger;
+    const resolved = resolveRedisOptions(options.redis);
+    this.address = resolved.address;
+    this.ownsClient = !options.redis?.client;
+    this.redis = options.redis?.client ?? new Redis(resolved.options);
+    this.subscriber = this.redis.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    const ctx: HydraContext = {
+      redis: this.redis,
+      keys: this.keys,
+      identity: this.identity,
+      logger: this.logger,
+    };
+    this.presence = new Presence(ctx, options.presence);
+    this.health = new HealthReporter(ctx, options.health);
+    this.flightRecorder = new FlightRecorder(ctx);
+    this.configs = new ConfigStore(ctx);
+    this.routes = new RouteRegistry(ctx);
+    this.discovery = new Discovery(ctx);
+    this.instances = new InstanceCache(ctx, this.discovery, { refreshMs: options.discoveryRefreshMs });
+    this.announcer = new Announcer(ctx, this.instances);
+  }
+
+  /** The service name (lower-cased). */
+  get serviceName(): string {
+    return this.identity.serviceName;
+  }
+
+  /** The instance id (32 hex characters). */
+  get instanceId(): string {
+    return this.identity.instanceId;
+  }
+
+  /** Whether `start()` completed and `stop()` has not begun. */
+  get running(): boolean {
+    return this.lifecycle === 'running';
+  }
+
+  /**
+   * Connects, subscribes to the service and instance channels, then registers (presence, node, health,
+   * routes). Rejects with `RedisUnavailableError` when Redis cannot be reached.
+   */
+  async start(): Promise<void> {
+    if (this.lifecycle !== 'new') {
+      throw new HydraStateError(`Hydra instance of ${this.serviceName} was already started; create a new one`);
+    }
+    this.lifecycle = 'starting';
+    const attempts = this.options.redis?.startupAttempts ?? 3;
+    try {
+      await connectOrExplain(this.redis, this.address, attempts);
+      await connectOrExplain(this.subscriber, this.address, attempts);
+    } catch (error) {
+      this.lifecycle = 'stopped';
+      this.subscriber.disconnect();
+      throw error;
+    }
+    this.unwatch.push(
+      watchConnection(this.redis, 'command', this.address, this.logger, () => void this.recover()),
+      watchConnection(this.subscriber, 'subscriber', this.address, this.logger, () => undefined),
+    );
+    this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));
+    // Subscriptions first, presence second: a caller that sees us can already reach us.
+    const channels = [this.keys.announceChannel()];
+    if (this.options.register !== false) {
+      channels.push(
+        this.keys.serviceChannel(this.serviceName),
+        this.keys.instanceChannel(this.serviceName, this.instanceId),
+      );
+    }
+    await this.subscriber.subscribe(...channels);
+    if (this.options.register !== false) {
+      await this.presence.register();
+      this.health.start();
+      if (this.options.routes?.length) await this.routes.publish(this.options.routes);
+      await this.announcer.announce('up', this.presence.nodeEntry());
+    }
+    this.lifecycle = 'running';
+    this.emit('started');
+  }
+
+  /** Replaces this service's published routes (`[method]/path` strings). */
+  async registerRoutes(routes: string[]): Promise<void> {
+    await this.routes.publish(routes);
+  }
+
+  /**
+   * Deregisters at once (presence and node removed, peers told) and closes the connections it owns.
+   * Never hangs when Redis is gone.
+   */
+  async stop(): Promise<void> {
+    if (this.lifecycle === 'stopped' || this.lifecycle === 'stopping') return;
+    const wasRegistered = this.lifecycle === 'running' && this.options.register !== false;
+    this.lifecycle = 'stopping';
+    this.instances.close();
+    this.health.stop();
+    if (wasRegistered) {
+      await Promise.allSettled([
+        this.announcer.announce('down'),
+        this.presence.deregister(),
+        this.health.expireNow(),
+      ]);
+    }
+    for (const unwatch of this.unwatch.splice(0)) unwatch();
+    this.subscriber.disconnect();
+    if (this.ownsClient) {
+      if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+      else this.redis.disconnect();
+    }
+    this.lifecycle = 'stopped';
+    this.emit('stopped');
+  }
+
+  /** Re-registers everything after Redis comes back (it may have lost its data). */
+  private async recover(): Promise<void> {
+    if (this.lifecycle !== 'running' || this.options.register === false) return;
+    try {
+      await this.presence.register();
+      await this.routes.republish();
+      await this.health.publish();
+      await this.announcer.announce('up', this.presence.nodeEntry());
+      this.logger.log(`${this.serviceName} (${this.instanceId}) re-registered after reconnecting`);
+    } catch (error) {
+      this.logger.warn(`re-registration of ${this.serviceName} failed (${(error as Error).message}); will retry`);
+      setTimeout(() => void this.recover(), 250).unref();
+    }
+  }
+
+  private route(channel: string, payload: string): void {
+    if (this.announcer.handles(channel)) {
+      this.announcer.receive(payload);
+      return;
+    }
+    /** Raw UMF payloads from the service or instance channel; the messaging layer listens. */
+    this.emit('message', payload, channel);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The one place that knows Redis key and channel names. Every other module asks a {@link Keyspace}.
+ *
+ * The default layout is Hydra 1.x's (`hydra:service:<service>:...`), so Hydra services and hydra-nest
+ * services share one registry. `clusterHashTags: true` wraps the service name in a hash tag
+ * (`hydra:service:{users}:...`) so that all keys of one service land in one Redis Cluster slot; that
+ * layout is NOT readable by Hydra 1.x peers (which do not run on Cluster anyway).
+ */
+export interface KeyspaceOptions {
+  /** Key and channel prefix. Hydra 1.x uses `hydra:service`. */
+  prefix?: string;
+  /** Wrap service names in `{}` hash tags for Redis Cluster (breaks Hydra 1.x wire compatibility). */
+  clusterHashTags?: boolean;
+}
+
+/** Hydra 1.x's key prefix. */
+export const HYDRA_PREFIX = 'hydra:service';
+
+/**
+ * Builds and parses the names of Hydra's keys and channels.
+ *
+ * @example
+ * const keys = new Keyspace();
+ * keys.presence('users', 'c86d0098a8fe4e948630fc5726614f32');
+ * // 'hydra:service:users:c86d0098a8fe4e948630fc5726614f32:presence'
+ */
+export class Keyspace {
+  /** The prefix, without a trailing colon. */
+  readonly prefix: string;
+  /** Whether service names are wrapped in Cluster hash tags. */
+  readonly clusterHashTags: boolean;
+
+  constructor(options: KeyspaceOptions = {}) {
+    this.prefix = (options.prefix ?? HYDRA_PREFIX).replace(/:+$/, '');
+    this.clusterHashTags = options.clusterHashTags ?? false;
+  }
+
+  /** The service segment as it appears in keys (hash-tagged in Cluster layout). */
+  private svc(service: string): string {
+    return this.clusterHashTags ? `{${service}}` : service;
+  }
+
+  /** `P:S:service`: the registry entry `{serviceName, type, registeredOn}`. */
+  service(service: string): string {
+    return `${this.prefix}:${this.svc(service)}:service`;
+  }
+
+  /** `P:S:I:presence`: the liveness key (value = instance id, TTL 3 s). */
+  presence(service: string, instanceId: string): string {
+    return `${this.prefix}:${this.svc(service)}:${instanceId}:presence`;
+  }
+
+  /** `P:nodes`: hash of instance id -> node JSON, shared by all services. */
+  nodes(): string {
+    return `${this.prefix}:nodes`;
+  }
+
+  /** `P:S:I:health`: the health snapshot JSON (TTL 3 s). */
+  health(service: string, instanceId: string): string {
+    return `${this.prefix}:${this.svc(service)}:${instanceId}:health`;
+  }
+
+  /** `P:S:I:health:log`: the flight-recorder list (newest first, 64 entries). */
+  healthLog(service: string, instanceId: string): string {
+    return `${this.prefix}:${this.svc(service)}:${instanceId}:health:log`;
+  }
+
+  /** `P:S:service:routes`: set of `[method]/path` strings. */
+  routes(service: string): string {
+    return `${this.prefix}:${this.svc(service)}:service:routes`;
+  }
+
+  /** `P:S:configs`: hash of version label -> config JSON. */
+  configs(service: string): string {
+    return `${this.prefix}:${this.svc(service)}:configs`;
+  }
+
+  /** `P:S:mqrecieved` (Hydra's spelling): the work queue's received list. */
+  queueReceived(service: string): string {
+    return `${this.prefix}:${this.svc(service)}:mqrecieved`;
+  }
+
+  /** `P:S:mqinprogress`: messages taken by a worker. */
+  queueInProgress(service: string): string {
+    return `${this.prefix}:${this.svc(service)}:mqinprogress`;
+  }
+
+  /** `P:S:mqincomplete`: messages a worker marked as failed. */
+  queueIncomplete(service: string): string {
+    return `${this.prefix}:${this.svc(service)}:mqincomplete`;
+  }
+
+  /**
+   * A hydra-nest extension key for a service (queue leases, delayed messages, ...). Its name never ends
+   * in a suffix that Hydra's unanchored SCAN patterns match (`:service`, `:routes`, `:presence`,
+   * `:health`, `:health:log`), so Hydra peers never mistake it for one of theirs.
+   */
+  extension(service: string, name: string): string {
+    return `${this.prefix}:${this.svc(service)}:hn:${name}`;
+  }
+
+  /** `P:mc:S`: the channel every instance of a service subscribes to (broadcasts). */
+  serviceChannel(service: string): string {
+    return `${this.prefix}:mc:${service}`;
+  }
+
+  /** `P:mc:S:I`: the channel of one instance (direct messages and replies). */
+  instanceChannel(service: string, instanceId: string): string {
+    return `${this.prefix}:mc:${service}:${instanceId}`;
+  }
+
+  /**
+   * hydra-nest's own announcement channel: instances publish arrivals and departures here so that
+   * peers' discovery caches learn of them at once (Hydra peers are found by SCAN as usual). It is a
+   * channel, not a key, and is outside Hydra's `mc` namespace.
+   */
+  announceChannel(): string {
+    return `${this.prefix}:hn:announce`;
+  }
+
+  /** SCAN pattern for every service registry entry. */
+  servicesPattern(): string {
+    return `${this.prefix}:*:service`;
+  }
+
+  /** SCAN pattern for every route set. */
+  routesPattern(): string {
+    return `${this.prefix}:*:service:routes`;
+  }
+
+  /** SCAN pattern for the presence keys of one service. */
+  presencePattern(service: string): string {
+    return `${this.prefix}:${this.escapeGlob(this.svc(service))}:*:presence`;
+  }
+
+  /** SCAN pattern for the flight-recorder lists of one service. */
+  healthLogPattern(service: string): string {
+    return `${this.prefix}:${this.escapeGlob(this.svc(service))}:*:health:log`;
+  }
+
+  /** Service name from a `P:S:service` key, or undefined when the key does not have that layout. */
+  serviceFromServiceKey(key: string): string | undefined {
+    const service = this.segmentAfterPrefix(key, ':service');
+    return service !== undefined && !service.includes(':') ? service : undefined;
+  }
+
+  /** Service name from a `P:S:service:routes` key, or undefined when the key does not have that layout. */
+  serviceFromRoutesKey(key: string): string | undefined {
+    const service = this.segmentAfterPrefix(key, ':service:routes');
+    return service !== undefined && !service.includes(':') ? service : undefined;
+  }
+
+  /** Instance id from a `P:S:I:presence` key, or undefined when the key does not have that layout. */
+  instanceFromPresenceKey(key: string): string | undefined {
+    const rest = this.segmentAfterPrefix(key, ':presence');
+    if (rest === undefined) return undefined;
+    const colon = rest.lastIndexOf(':');
+    return colon > 0 ? rest.slice(colon + 1) : undefined;
+  }
+
+  private segmentAfterPrefix(key: string, suffix: string): string | undefined {
+    const head = `${this.prefix}:`;
+    if (!key.startsWith(head) || !key.endsWith(suffix)) return undefined;
+    let middle = key.slice(head.length, key.length - suffix.length);
+    if (this.clusterHashTags) middle = middle.replace(/^\{([^}]*)\}/, '$1');
+    return middle.length > 0 ? middle : undefined;
+  }
+
+  private escapeGlob(text: string): string {
+    return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+  }
+}

@@ -1,0 +1,108 @@
+import type { HydraContext } from './context.js';
+import { execOrThrow } from './pipeline.js';
+
+/** Timing of presence writes; Hydra's values by default. */
+export interface PresenceOptions {
+  /** How often presence and the nodes entry are rewritten, ms. Hydra: 1000. */
+  intervalMs?: number;
+  /** TTL of the presence key, seconds. Hydra: 3 (an instance that dies vanishes within 3 s). */
+  ttlSeconds?: number;
+}
+
+/** The nodes-hash entry of an instance, in Hydra's field order. */
+export interface NodeEntry {
+  serviceName: string;
+  serviceDescription: string;
+  version?: string;
+  instanceID: string;
+  updatedOn: string;
+  processID: number;
+  ip: string;
+  port: string | number;
+  hostName: string;
+}
+
+/**
+ * Keeps this instance visible to Hydra discovery: the service registry entry, the presence key
+ * (short TTL, rewritten every second) and the instance's entry in the shared nodes hash.
+ */
+export class Presence {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly intervalMs: number;
+  private readonly ttlSeconds: number;
+
+  constructor(
+    private readonly ctx: HydraContext,
+    options: PresenceOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.ttlSeconds = options.ttlSeconds ?? 3;
+  }
+
+  /** Whether the refresh timer runs. */
+  get active(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** The nodes-hash entry as it is written now. */
+  nodeEntry(): NodeEntry {
+    const id = this.ctx.identity;
+    return {
+      serviceName: id.serviceName,
+      serviceDescription: id.serviceDescription,
+      version: id.serviceVersion,
+      instanceID: id.instanceId,
+      updatedOn: new Date().toISOString(),
+      processID: id.processId,
+      ip: id.ip,
+      port: id.port,
+      hostName: id.hostName,
+    };
+  }
+
+  /**
+   * Writes the registry entry, presence and node in one round trip and starts the refresh timer.
+   * Calling it again (after Redis lost its data) rewrites everything.
+   */
+  async register(): Promise<void> {
+    const { redis, keys, identity } = this.ctx;
+    const entry = JSON.stringify({
+      serviceName: identity.serviceName,
+      type: identity.serviceType,
+      registeredOn: new Date().toISOString(),
+    });
+    const pipeline = redis.pipeline().set(keys.service(identity.serviceName), entry);
+    this.addRefresh(pipeline);
+    await execOrThrow(pipeline);
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Rewrites presence and the node entry (one pipelined round trip). */
+  async refresh(): Promise<void> {
+    await execOrThrow(this.addRefresh(this.ctx.redis.pipeline()));
+  }
+
+  /** Stops refreshing and removes presence and the node entry at once, so callers stop choosing us. */
+  async deregister(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const { redis, keys, identity } = this.ctx;
+    await execOrThrow(
+      redis
+        .pipeline()
+        .del(keys.presence(identity.serviceName, identity.instanceId))
+        .hdel(keys.nodes(), identity.instanceId),
+    );
+  }
+
+  private addRefresh<P extends ReturnType<HydraContext['redis']['pipeline']>>(pipeline: P): P {
+    const { keys, identity } = this.ctx;
+    pipeline
+      .setex(keys.presence(identity.serviceName, identity.instanceId), this.ttlSeconds, identity.instanceId)
+      .hset(keys.nodes(), identity.instanceId, JSON.stringify(this.nodeEntry()));
+    return pipeline;
+  }
+}

@@ -1,0 +1,58 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/harness/redis.js';
+import { connectOrExplain, maskPassword, resolveRedisOptions } from '../src/connection.js';
+import { HydraConfigError, RedisUnavailableError } from '../src/errors.js';
+
+describe('Redis connection options', () => {
+  it('defaults to db 15, the Hydra convention, when no url is given', () => {
+    const { options, address } = resolveRedisOptions({ host: '127.0.0.1', port: 7000 });
+    expect(options.db).toBe(15);
+    expect(address).toBe('redis://127.0.0.1:7000/15');
+  });
+
+  it('reads host, port, db, ACL user and password from a redis:// url', () => {
+    const { options, address } = resolveRedisOptions({ url: 'redis://app:s3cret@127.0.0.1:6390/4' });
+    expect(options).toMatchObject({ host: '127.0.0.1', port: 6390, db: 4, username: 'app', password: 's3cret' });
+    expect(address).toBe('redis://app:***@127.0.0.1:6390/4');
+    expect(options.tls).toBeUndefined();
+  });
+
+  it('selects db 0 for a url without a db path, as Hydra does', () => {
+    expect(resolveRedisOptions({ url: 'redis://127.0.0.1:6390' }).options.db).toBe(0);
+  });
+
+  it('turns on TLS for rediss:// urls and for the tls option', () => {
+    expect(resolveRedisOptions({ url: 'rediss://127.0.0.1:6390/1' }).options.tls).toEqual({});
+    expect(resolveRedisOptions({ tls: { servername: 'redis.local' } }).options.tls).toEqual({
+      servername: 'redis.local',
+    });
+  });
+
+  it('rejects a url that is not redis:// with an error naming the url and the expected form', () => {
+    expect(() => resolveRedisOptions({ url: 'http://127.0.0.1:6390' })).toThrow(HydraConfigError);
+    expect(() => resolveRedisOptions({ url: 'http://127.0.0.1:6390' })).toThrow(/redis:\/\/ or rediss:\/\//);
+    expect(() => resolveRedisOptions({ url: 'redis://127.0.0.1:6390/x' })).toThrow(/db "x"/);
+  });
+
+  it('hides passwords in printable addresses', () => {
+    expect(maskPassword('redis://:pw@host:1/2')).toBe('redis://:***@host:1/2');
+    expect(maskPassword('redis://host:1/2')).toBe('redis://host:1/2');
+  });
+});
+
+describe('connectOrExplain', () => {
+  it('fails fast with one actionable error when nothing listens at the address', async () => {
+    const port = await freePort();
+    const { options, address } = resolveRedisOptions({ url: `redis://127.0.0.1:${port}/15` });
+    const client = new Redis(options);
+    client.on('error', () => undefined);
+    const started = Date.now();
+    const error = await connectOrExplain(client, address, 2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisUnavailableError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/15 after 2 attempts \\(.*\\)\\. Is redis-server running there\\?`),
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

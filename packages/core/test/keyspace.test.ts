@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { Keyspace } from '../src/keyspace.js';
+
+describe('Keyspace', () => {
+  const keys = new Keyspace();
+  const id = 'c86d0098a8fe4e948630fc5726614f32';
+
+  it('names every key exactly as Hydra 1.x does', () => {
+    expect(keys.service('users')).toBe('hydra:service:users:service');
+    expect(keys.presence('users', id)).toBe(`hydra:service:users:${id}:presence`);
+    expect(keys.nodes()).toBe('hydra:service:nodes');
+    expect(keys.health('users', id)).toBe(`hydra:service:users:${id}:health`);
+    expect(keys.healthLog('users', id)).toBe(`hydra:service:users:${id}:health:log`);
+    expect(keys.routes('users')).toBe('hydra:service:users:service:routes');
+    expect(keys.configs('users')).toBe('hydra:service:users:configs');
+    expect(keys.queueReceived('users')).toBe('hydra:service:users:mqrecieved');
+    expect(keys.queueInProgress('users')).toBe('hydra:service:users:mqinprogress');
+    expect(keys.queueIncomplete('users')).toBe('hydra:service:users:mqincomplete');
+  });
+
+  it('names the pub/sub channels as Hydra 1.x does', () => {
+    expect(keys.serviceChannel('users')).toBe('hydra:service:mc:users');
+    expect(keys.instanceChannel('users', id)).toBe(`hydra:service:mc:users:${id}`);
+  });
+
+  it('keeps its own extension keys out of every suffix Hydra scans for', () => {
+    const key = keys.extension('users', 'leases');
+    for (const suffix of [':service', ':routes', ':presence', ':health', ':health:log']) {
+      expect(key.endsWith(suffix)).toBe(false);
+    }
+  });
+
+  it('parses service names and instance ids back out of keys, rejecting foreign layouts', () => {
+    expect(keys.serviceFromServiceKey('hydra:service:users:service')).toBe('users');
+    expect(keys.serviceFromServiceKey('hydra:service:a:b:service')).toBeUndefined();
+    expect(keys.serviceFromServiceKey('other:users:service')).toBeUndefined();
+    expect(keys.serviceFromRoutesKey('hydra:service:users:service:routes')).toBe('users');
+    expect(keys.instanceFromPresenceKey(`hydra:service:users:${id}:presence`)).toBe(id);
+    expect(keys.instanceFromPresenceKey('hydra:service:users:presence')).toBeUndefined();
+  });
+
+  it('builds SCAN patterns anchored at the prefix, with glob characters escaped', () => {
+    expect(keys.presencePattern('users')).toBe('hydra:service:users:*:presence');
+    expect(keys.servicesPattern()).toBe('hydra:service:*:service');
+    expect(new Keyspace().presencePattern('a*b')).toBe('hydra:service:a\\*b:*:presence');
+  });
+
+  it('switches to hash-tagged service names for Redis Cluster in one option', () => {
+    const cluster = new Keyspace({ clusterHashTags: true });
+    expect(cluster.presence('users', id)).toBe(`hydra:service:{users}:${id}:presence`);
+    expect(cluster.queueReceived('users')).toBe('hydra:service:{users}:mqrecieved');
+    expect(cluster.serviceFromServiceKey('hydra:service:{users}:service')).toBe('users');
+    expect(cluster.presencePattern('users')).toBe('hydra:service:{users}:*:presence');
+  });
+
+  it('accepts another prefix, with or without a trailing colon', () => {
+    expect(new Keyspace({ prefix: 'acme:' }).service('users')).toBe('acme:users:service');
+  });
+});

@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+
+/** Starts the hello service: HTTP on PORT (default 3000), registered in Hydra's registry on REDIS_URL. */
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule, { logger: ['log', 'warn', 'error'] });
+  // SIGTERM / SIGINT run Nest's shutdown hooks, so the instance deregisters at once.
+  app.enableShutdownHooks();
+  await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
+}
+
+bootstrap().catch((error: Error) => {
+  console.error(`hello-svc failed to start: ${error.message}`);
+  process.exit(1);
+});

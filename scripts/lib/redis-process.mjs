@@ -1,0 +1,166 @@
+// Starts and stops private redis-server processes on free loopback ports. Used by the test harness,
+// `npm run demo` and `npm run bench`, so that nothing ever depends on a server someone else started.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Finds the redis-server binary or throws an error saying how to install it. */
+export function findRedisServer() {
+  const candidates = [process.env.REDIS_SERVER_BIN, 'redis-server'].filter(Boolean);
+  for (const bin of candidates) {
+    try {
+      execFileSync(bin, ['--version'], { stdio: 'ignore' });
+      return bin;
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new Error(
+    'redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`, ' +
+      'macOS: `brew install redis`) or set REDIS_SERVER_BIN to its path.',
+  );
+}
+
+/** Asks the kernel for a free loopback TCP port. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ping(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let answer = '';
+    socket.setTimeout(500);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) {
+        socket.destroy();
+        resolve(answer.startsWith('+PONG'));
+      }
+    });
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * A redis-server child process bound to 127.0.0.1 on its own port and data directory.
+ * `persistence: true` turns on the append-only file (fsync every second) so a restart keeps the data.
+ */
+export class RedisProcess {
+  constructor(options = {}) {
+    this.options = options;
+    this.port = options.port ?? 0;
+    this.dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'hydra-nest-redis-'));
+    this.ownsDir = options.dir === undefined;
+    this.child = undefined;
+  }
+
+  /** `redis://127.0.0.1:<port>` (add a db with `urlFor(db)`). */
+  get url() {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  urlFor(db = 0) {
+    return `${this.url}/${db}`;
+  }
+
+  async start() {
+    const bin = findRedisServer();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (!this.port || attempt > 0) this.port = this.options.port ?? (await freePort());
+      if (await this.#launch(bin)) return this;
+    }
+    throw new Error(`could not start redis-server on a free port (last tried ${this.port})`);
+  }
+
+  async #launch(bin) {
+    const args = [
+      '--port', String(this.port),
+      '--bind', '127.0.0.1',
+      '--dir', this.dir,
+      '--save', '',
+      '--appendonly', this.options.persistence ? 'yes' : 'no',
+      '--appendfsync', 'everysec',
+      '--daemonize', 'no',
+      '--loglevel', 'warning',
+      ...(this.options.extraArgs ?? []),
+    ];
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !exited) {
+      if (await ping(this.port)) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (!exited) child.kill('SIGKILL');
+    return false;
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL after 3 s) and waits until the port is closed. */
+  async stop({ keepData = false } = {}) {
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!keepData && this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Kills the server at once, as a crash would (no shutdown save). */
+  async kill() {
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  /** Stops the server and starts it again on the same port (data kept when persistence is on). */
+  async restart({ downMs = 0, crash = false } = {}) {
+    if (crash) await this.kill();
+    else await this.stop({ keepData: true });
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    const bin = findRedisServer();
+    if (!(await this.#launch(bin))) throw new Error(`redis-server did not come back on port ${this.port}`);
+    return this;
+  }
+}
+
+/** Starts a private Redis and returns it. */
+export async function startRedis(options) {
+  return new RedisProcess(options).start();
+}
+
+export { waitFor };

@@ -1,14 +1,9 @@
 import type { HydraContext } from './context.js';
-import type { InstanceCache } from './instance-cache.js';
+import type { InstanceAnnouncement, InstanceCache } from './instance-cache.js';
 import type { NodeEntry } from './presence.js';
 
 /** What hydra-nest instances tell each other on the announcement channel. */
-export interface Announcement {
-  event: 'up' | 'down';
-  service: string;
-  instanceId: string;
-  instance?: NodeEntry & { updatedOnTS?: number };
-}
+export type Announcement = InstanceAnnouncement;
 
 /**
  * Publishes this instance's arrival and departure on hydra-nest's announcement channel and feeds
@@ -50,6 +45,6 @@ export class Announcer {
     }
     if (announcement.instanceId === this.ctx.identity.instanceId) return;
     if (typeof announcement.service !== 'string' || typeof announcement.instanceId !== 'string') return;
-    this.cache.applyAnnouncement(announcement as Parameters<InstanceCache['applyAnnouncement']>[0]);
+    this.cache.applyAnnouncement(announcement);
   }
 }

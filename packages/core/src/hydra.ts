@@ -83,6 +83,9 @@ export class Hydra extends EventEmitter {
     this.ownsClient = !options.redis?.client;
     this.redis = options.redis?.client ?? new Redis(resolved.options);
     this.subscriber = this.redis.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    // Connection errors surface through start() and the connection watcher; without a listener
+    // ioredis would print every failed attempt, and an 'error' event would crash the process.
+    for (const client of [this.redis, this.subscriber]) client.on('error', () => undefined);
     const ctx: HydraContext = {
       redis: this.redis,
       keys: this.keys,

@@ -9,3 +9,4 @@ export * from './logger.js';
 export * from './pipeline.js';
 export * from './presence.js';
 export * from './registry-exports.js';
+export * from './queue/index.js';

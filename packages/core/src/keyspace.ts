@@ -99,6 +99,31 @@ export class Keyspace {
     return `${this.prefix}:${this.svc(service)}:hn:${name}`;
   }
 
+  /** `P:S:hn:leases`: sorted set of leased in-progress messages (exact string), scored by lease expiry (ms). */
+  queueLeases(service: string): string {
+    return this.extension(service, 'leases');
+  }
+
+  /** `P:S:hn:delayed`: sorted set of messages (exact string) waiting for their due time (ms). */
+  queueDelayed(service: string): string {
+    return this.extension(service, 'delayed');
+  }
+
+  /** `P:S:hn:deliveries`: hash of message string -> `attempts:firstDeliveredMs`. */
+  queueDeliveries(service: string): string {
+    return this.extension(service, 'deliveries');
+  }
+
+  /** `P:S:hn:dups`: hash of message string -> extra leased copies of an identical string. */
+  queueDuplicates(service: string): string {
+    return this.extension(service, 'dups');
+  }
+
+  /** `P:S:hn:unleased`: hash of unleased in-progress message -> first time a reaper saw it (ms). */
+  queueUnleasedSeen(service: string): string {
+    return this.extension(service, 'unleased');
+  }
+
   /** `P:mc:S`: the channel every instance of a service subscribes to (broadcasts). */
   serviceChannel(service: string): string {
     return `${this.prefix}:mc:${service}`;

@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import type { HydraContext } from './context.js';
+import type { Discovery, InstanceInfo } from './discovery.js';
+import type { NodeEntry } from './presence.js';
+
+/** How an instance is chosen among those present. */
+export type LoadBalancing = 'round-robin' | 'random';
+
+/** An arrival or departure that a hydra-nest peer announced. */
+export interface InstanceAnnouncement {
+  event: 'up' | 'down';
+  service: string;
+  instanceId: string;
+  instance?: NodeEntry & { updatedOnTS?: number };
+}
+
+interface ServiceView {
+  instances: InstanceInfo[];
+  cursor: number;
+}
+
+/** A presence key outlives a dead instance by up to its TTL; don't resurrect it from a refresh meanwhile. */
+const TOMBSTONE_MS = 3500;
+
+/**
+ * Instances of the services this process talks to, kept in memory so that choosing one costs no Redis
+ * round trip. A watched service is refreshed from Redis in the background; hydra-nest peers'
+ * announcements and failed calls update it at once. Emits `change(service, instances)`.
+ */
+export class InstanceCache extends EventEmitter {
+  private readonly views = new Map<string, ServiceView>();
+  private readonly loading = new Map<string, Promise<InstanceInfo[]>>();
+  private readonly tombstones = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly refreshMs: number;
+
+  constructor(
+    private readonly ctx: HydraContext,
+    private readonly discovery: Discovery,
+    options: { refreshMs?: number } = {},
+  ) {
+    super();
+    this.refreshMs = options.refreshMs ?? 1000;
+  }
+
+  /** Loads `service` on first use (concurrent callers share one load) and keeps it fresh from then on. */
+  async watch(service: string): Promise<InstanceInfo[]> {
+    const view = this.views.get(service);
+    if (view) return view.instances;
+    let pending = this.loading.get(service);
+    if (!pending) {
+      pending = this.load(service).finally(() => this.loading.delete(service));
+      this.loading.set(service, pending);
+    }
+    return pending;
+  }
+
+  /** The instances known now, or undefined for a service never watched. Synchronous. */
+  peek(service: string): InstanceInfo[] | undefined {
+    return this.views.get(service)?.instances;
+  }
+
+  /** Whether `service` is watched (its list is in memory). */
+  isWatched(service: string): boolean {
+    return this.views.has(service);
+  }
+
+  /** Chooses an instance from memory, skipping `exclude`; undefined when none is left. */
+  pick(service: string, strategy: LoadBalancing = 'round-robin', exclude?: Set<string>): InstanceInfo | undefined {
+    const view = this.views.get(service);
+    if (!view || view.instances.length === 0) return undefined;
+    const candidates = exclude?.size ? view.instances.filter((i) => !exclude.has(i.instanceID)) : view.instances;
+    if (candidates.length === 0) return undefined;
+    if (strategy === 'random') return candidates[Math.floor(Math.random() * candidates.length)];
+    view.cursor = (view.cursor + 1) % 2 ** 30;
+    return candidates[view.cursor % candidates.length];
+  }
+
+  /** One known instance of `service`, or undefined. */
+  get(service: string, instanceId: string): InstanceInfo | undefined {
+    return this.views.get(service)?.instances.find((i) => i.instanceID === instanceId);
+  }
+
+  /** Drops an instance at once (it failed a call or announced its departure). */
+  markGone(service: string, instanceId: string): void {
+    this.tombstones.set(instanceId, Date.now() + TOMBSTONE_MS);
+    const view = this.views.get(service);
+    if (!view) return;
+    const remaining = view.instances.filter((i) => i.instanceID !== instanceId);
+    if (remaining.length !== view.instances.length) this.replace(service, view, remaining);
+  }
+
+  /** Applies a hydra-nest peer's announcement to a watched service. */
+  applyAnnouncement(announcement: InstanceAnnouncement): void {
+    const { service, instanceId } = announcement;
+    if (announcement.event === 'down') {
+      this.markGone(service, instanceId);
+      return;
+    }
+    this.tombstones.delete(instanceId);
+    const view = this.views.get(service);
+    if (!view || !announcement.instance) return;
+    const instance: InstanceInfo = {
+      ...announcement.instance,
+      updatedOnTS: announcement.instance.updatedOnTS ?? Date.parse(announcement.instance.updatedOn),
+    };
+    const others = view.instances.filter((i) => i.instanceID !== instanceId);
+    this.replace(service, view, [...others, instance]);
+  }
+
+  /** Re-reads every watched service now. */
+  async refreshAll(): Promise<void> {
+    await Promise.all([...this.views.keys()].map((service) => this.refresh(service)));
+  }
+
+  /** Stops background refreshing and forgets everything. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.views.clear();
+  }
+
+  private async load(service: string): Promise<InstanceInfo[]> {
+    const instances = this.withoutTombstones(await this.discovery.instances(service));
+    const view = this.views.get(service) ?? { instances: [], cursor: -1 };
+    this.replace(service, view, instances);
+    this.views.set(service, view);
+    this.ensureTimer();
+    return view.instances;
+  }
+
+  private async refresh(service: string): Promise<void> {
+    try {
+      const fresh = this.withoutTombstones(await this.discovery.instances(service));
+      const view = this.views.get(service);
+      if (view) this.replace(service, view, fresh);
+    } catch (error) {
+      // Redis away: keep the last known list; the connection watcher reports the outage once.
+      this.ctx.logger.debug?.(`instance refresh of ${service} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private replace(service: string, view: ServiceView, instances: InstanceInfo[]): void {
+    const before = view.instances.map((i) => i.instanceID).sort().join();
+    view.instances = instances;
+    const after = instances.map((i) => i.instanceID).sort().join();
+    if (before !== after) this.emit('change', service, instances);
+  }
+
+  private withoutTombstones(instances: InstanceInfo[]): InstanceInfo[] {
+    if (this.tombstones.size === 0) return instances;
+    const now = Date.now();
+    for (const [id, until] of this.tombstones) if (until < now) this.tombstones.delete(id);
+    return instances.filter((i) => !this.tombstones.has(i.instanceID));
+  }
+
+  private ensureTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.refreshAll(), this.refreshMs);
+    this.timer.unref();
+  }
+}

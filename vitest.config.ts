@@ -1,5 +1,8 @@
 import swc from 'unplugin-swc';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // SWC compiles the TypeScript so that decorator metadata (constructor injection types) is emitted
 // exactly as tsc would; esbuild, Vitest's default, drops it and Nest injection breaks silently.
@@ -15,7 +18,10 @@ export default defineConfig({
   ],
   resolve: {
     // Workspace packages resolve to their TypeScript sources, so tests never run stale builds.
-    conditions: ['source'],
+    alias: [
+      { find: '@hydra-nest/nest/terminus', replacement: fromRoot('packages/nest/src/terminus/index.ts') },
+      { find: /^@hydra-nest\/(umf|core|nest)$/, replacement: fromRoot('packages/$1/src/index.ts') },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],

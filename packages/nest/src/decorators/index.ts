@@ -1,0 +1,2 @@
+export * from './inject-hydra.decorator.js';
+export * from './route.decorator.js';

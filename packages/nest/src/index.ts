@@ -1,0 +1,27 @@
+export * from './decorators/index.js';
+export { HydraModule } from './hydra.module.js';
+export type {
+  HydraModuleAsyncOptions,
+  HydraModuleExtras,
+  HydraModuleForRootOptions,
+} from './hydra-module-definition.js';
+export { HydraExplorer } from './hydra.explorer.js';
+export { HYDRA, HYDRA_MODULE_OPTIONS } from './hydra.tokens.js';
+export * from './interfaces/index.js';
+export * from './services/index.js';
+export * from './queue/index.js';
+/** Core types that the providers return, so that consumers need not depend on core themselves. */
+export type {
+  FlightRecord,
+  HealthCheck,
+  HealthCheckResult,
+  HealthSnapshot,
+  Hydra,
+  HydraOptions,
+  InstanceInfo,
+  LoadBalancing,
+  NodeEntry,
+  NodeInfo,
+  ServiceEntry,
+  ServiceHealthReport,
+} from '@hydra-nest/core';

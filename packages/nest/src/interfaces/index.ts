@@ -1,0 +1,2 @@
+export * from './hydra-module-options.interface.js';
+export * from './route-options.interface.js';

@@ -1,0 +1,2 @@
+export * from './hydra-terminus.module.js';
+export * from './hydra.health-indicator.js';

@@ -49,7 +49,8 @@ async function showRegistry() {
   log('Services (hydra:service:<name>:service):');
   for (const s of services) log(`  - ${s.serviceName}  registered ${s.registeredOn}`);
   log('Instances present (hydra:service:<name>:<id>:presence + hydra:service:nodes):');
-  for (const n of nodes) log(`  - ${n.serviceName} ${n.instanceID} at ${n.ip}:${n.port} v${n.version} (seen ${n.elapsed}s ago)`);
+  for (const n of nodes)
+    log(`  - ${n.serviceName} ${n.instanceID} at ${n.ip}:${n.port} v${n.version} (seen ${n.elapsed}s ago)`);
   log('Published routes (hydra:service:<name>:service:routes):');
   for (const [service, list] of Object.entries(routes)) log(`  - ${service}: ${[...list].sort().join('  ')}`);
 }
@@ -63,19 +64,29 @@ async function main() {
   } else {
     log(`Using REDIS_URL=${redisUrl}`);
   }
-  observer = new Hydra({ serviceName: 'demo-observer', register: false, logger: silentLogger, redis: { url: redisUrl } });
+  observer = new Hydra({
+    serviceName: 'demo-observer',
+    register: false,
+    logger: silentLogger,
+    redis: { url: redisUrl },
+  });
   await observer.start();
 
   for (const sample of SAMPLES) await startSample(sample, redisUrl);
   for (const sample of SAMPLES) {
-    await waitFor(async () => (await observer.discovery.instances(sample.service)).length > 0, 20_000, `${sample.service} to register`);
+    await waitFor(
+      async () => (await observer.discovery.instances(sample.service)).length > 0,
+      20_000,
+      `${sample.service} to register`,
+    );
   }
   await showRegistry();
   for (const { sample, port } of children) {
     if (sample.tryIt) await sample.tryIt({ port, observer, log });
   }
   log('\nTry it yourself:');
-  for (const { sample, port } of children) if (sample.http) log(`  curl http://127.0.0.1:${port}${sample.http}`);
+  for (const { sample, port } of children)
+    if (sample.http) log(`  curl http://127.0.0.1:${port}${sample.http}`);
   if (redis) log(`  redis-cli -p ${redis.port} -n 15 --scan --pattern 'hydra:service:*'`);
   log('\nRunning. Press Ctrl-C to stop every service (each deregisters at once).');
 }
@@ -101,7 +112,9 @@ async function shutdown(signal) {
   if (observer?.running) {
     for (const sample of SAMPLES) {
       const left = await observer.discovery.instances(sample.service).catch(() => []);
-      log(`  ${sample.service}: ${left.length === 0 ? 'deregistered' : `${left.length} instance(s) still present`}`);
+      log(
+        `  ${sample.service}: ${left.length === 0 ? 'deregistered' : `${left.length} instance(s) still present`}`,
+      );
     }
     await observer.stop();
   }

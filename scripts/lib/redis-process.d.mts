@@ -10,7 +10,11 @@ export interface RedisProcessOptions {
 }
 export declare function findRedisServer(): string;
 export declare function freePort(): Promise<number>;
-export declare function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void>;
+export declare function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void>;
 export declare class RedisProcess {
   constructor(options?: RedisProcessOptions);
   readonly port: number;

@@ -99,14 +99,22 @@ export class RedisProcess {
 
   async #launch(bin) {
     const args = [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--dir', this.dir,
-      '--save', '',
-      '--appendonly', this.options.persistence ? 'yes' : 'no',
-      '--appendfsync', 'everysec',
-      '--daemonize', 'no',
-      '--loglevel', 'warning',
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--save',
+      '',
+      '--appendonly',
+      this.options.persistence ? 'yes' : 'no',
+      '--appendfsync',
+      'everysec',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
       ...(this.options.extraArgs ?? []),
     ];
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });

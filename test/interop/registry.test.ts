@@ -73,7 +73,8 @@ describe('registry interop with real Hydra 1.9.3', () => {
     });
 
     it('getServiceHealthAll reports its health snapshot, log and presence', async () => {
-      const all = await peer.call<Array<{ health: any[]; log: any[]; presence: HydraNode[] }>>('getServiceHealthAll');
+      const all =
+        await peer.call<Array<{ health: any[]; log: any[]; presence: HydraNode[] }>>('getServiceHealthAll');
       const modern = all.find((s) => s.presence.some((p) => p.instanceID === nest.instanceId));
       expect(modern).toBeDefined();
       expect(modern!.health[0]).toMatchObject({
@@ -88,13 +89,22 @@ describe('registry interop with real Hydra 1.9.3', () => {
     it('getAllServiceRoutes returns its routes plus Hydra’s defaults', async () => {
       const routes = await peer.call<Record<string, string[]>>('getAllServiceRoutes');
       expect([...routes['modern-svc']!].sort()).toEqual(
-        ['[get]/modern-svc', '[get]/modern-svc/', '[get]/modern-svc/:rest', '[get]/v1/modern/items/:id', '[post]/v1/modern/items'].sort(),
+        [
+          '[get]/modern-svc',
+          '[get]/modern-svc/',
+          '[get]/modern-svc/:rest',
+          '[get]/v1/modern/items/:id',
+          '[post]/v1/modern/items',
+        ].sort(),
       );
     });
 
     it('getConfig / listConfig read what ConfigStore put, and ConfigStore reads what putConfig wrote', async () => {
       await nest.configs.put('modern-svc:1.0.0', { pageSize: 50, nested: { on: true } });
-      expect(await peer.call('getConfig', 'modern-svc:1.0.0')).toEqual({ pageSize: 50, nested: { on: true } });
+      expect(await peer.call('getConfig', 'modern-svc:1.0.0')).toEqual({
+        pageSize: 50,
+        nested: { on: true },
+      });
       await peer.call('putConfig', 'modern-svc:1.1.0', { pageSize: 75 });
       expect(await nest.configs.get('modern-svc:1.1.0')).toEqual({ pageSize: 75 });
       expect(await peer.call('listConfig', 'modern-svc')).toEqual(await nest.configs.list('modern-svc'));
@@ -105,15 +115,24 @@ describe('registry interop with real Hydra 1.9.3', () => {
   describe('hydra-nest sees the Hydra service', () => {
     it('Discovery lists the Hydra service and its live instance', async () => {
       const services = await nest.discovery.services();
-      expect(services.map((s) => s.serviceName)).toEqual(expect.arrayContaining(['legacy-svc', 'modern-svc']));
+      expect(services.map((s) => s.serviceName)).toEqual(
+        expect.arrayContaining(['legacy-svc', 'modern-svc']),
+      );
       const instances = await nest.discovery.instances('legacy-svc');
       expect(instances).toHaveLength(1);
-      expect(instances[0]).toMatchObject({ instanceID: peer.instanceId, ip: '127.0.0.1', port: '5601', version: '1.9.0' });
+      expect(instances[0]).toMatchObject({
+        instanceID: peer.instanceId,
+        ip: '127.0.0.1',
+        port: '5601',
+        version: '1.9.0',
+      });
     });
 
     it('Discovery reads its node, routes and (after Hydra’s first 5 s) health', async () => {
       const nodes: NodeInfo[] = await nest.discovery.nodes();
-      expect(nodes.find((n) => n.instanceID === peer.instanceId)).toMatchObject({ serviceName: 'legacy-svc' });
+      expect(nodes.find((n) => n.instanceID === peer.instanceId)).toMatchObject({
+        serviceName: 'legacy-svc',
+      });
       expect(await nest.routes.routesOf('legacy-svc')).toContain('[get]/v1/legacy/items');
       const health = await eventually(async () => (await nest.discovery.health('legacy-svc'))[0], {
         timeoutMs: 8000,
@@ -123,10 +142,19 @@ describe('registry interop with real Hydra 1.9.3', () => {
     });
 
     it('the instance cache learns of a Hydra instance leaving within its TTL', async () => {
-      const second = await HydraPeer.start({ redisUrl: redis.urlFor(15), serviceName: 'legacy-svc', servicePort: 5602 });
-      await eventually(async () => (await nest.instances.watch('legacy-svc')).length === 2, { timeoutMs: 3000 });
+      const second = await HydraPeer.start({
+        redisUrl: redis.urlFor(15),
+        serviceName: 'legacy-svc',
+        servicePort: 5602,
+      });
+      await eventually(async () => (await nest.instances.watch('legacy-svc')).length === 2, {
+        timeoutMs: 3000,
+      });
       await second.stop();
-      await eventually(() => nest.instances.peek('legacy-svc')!.length === 1, { timeoutMs: 3000, what: 'the cache to drop the stopped peer' });
+      await eventually(() => nest.instances.peek('legacy-svc')!.length === 1, {
+        timeoutMs: 3000,
+        what: 'the cache to drop the stopped peer',
+      });
     });
 
     it('ConfigStore and FlightRecorder read what Hydra wrote', async () => {

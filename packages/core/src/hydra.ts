@@ -123,7 +123,9 @@ export class Hydra extends EventEmitter {
    */
   async start(): Promise<void> {
     if (this.lifecycle !== 'new') {
-      throw new HydraStateError(`Hydra instance of ${this.serviceName} was already started; create a new one`);
+      throw new HydraStateError(
+        `Hydra instance of ${this.serviceName} was already started; create a new one`,
+      );
     }
     this.lifecycle = 'starting';
     const attempts = this.options.redis?.startupAttempts ?? 3;
@@ -201,7 +203,9 @@ export class Hydra extends EventEmitter {
       await this.announcer.announce('up', this.presence.nodeEntry());
       this.logger.log(`${this.serviceName} (${this.instanceId}) re-registered after reconnecting`);
     } catch (error) {
-      this.logger.warn(`re-registration of ${this.serviceName} failed (${(error as Error).message}); will retry`);
+      this.logger.warn(
+        `re-registration of ${this.serviceName} failed (${(error as Error).message}); will retry`,
+      );
       setTimeout(() => void this.recover(), 250).unref();
     }
   }

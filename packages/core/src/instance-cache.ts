@@ -66,10 +66,16 @@ export class InstanceCache extends EventEmitter {
   }
 
   /** Chooses an instance from memory, skipping `exclude`; undefined when none is left. */
-  pick(service: string, strategy: LoadBalancing = 'round-robin', exclude?: Set<string>): InstanceInfo | undefined {
+  pick(
+    service: string,
+    strategy: LoadBalancing = 'round-robin',
+    exclude?: Set<string>,
+  ): InstanceInfo | undefined {
     const view = this.views.get(service);
     if (!view || view.instances.length === 0) return undefined;
-    const candidates = exclude?.size ? view.instances.filter((i) => !exclude.has(i.instanceID)) : view.instances;
+    const candidates = exclude?.size
+      ? view.instances.filter((i) => !exclude.has(i.instanceID))
+      : view.instances;
     if (candidates.length === 0) return undefined;
     if (strategy === 'random') return candidates[Math.floor(Math.random() * candidates.length)];
     view.cursor = (view.cursor + 1) % 2 ** 30;
@@ -141,9 +147,15 @@ export class InstanceCache extends EventEmitter {
   }
 
   private replace(service: string, view: ServiceView, instances: InstanceInfo[]): void {
-    const before = view.instances.map((i) => i.instanceID).sort().join();
+    const before = view.instances
+      .map((i) => i.instanceID)
+      .sort()
+      .join();
     view.instances = instances;
-    const after = instances.map((i) => i.instanceID).sort().join();
+    const after = instances
+      .map((i) => i.instanceID)
+      .sort()
+      .join();
     if (before !== after) this.emit('change', service, instances);
   }
 

@@ -67,7 +67,11 @@ export class RouteRegistry {
 
   private async write(routes: string[]): Promise<void> {
     const key = this.ctx.keys.routes(this.ctx.identity.serviceName);
-    await this.ctx.redis.multi().del(key).sadd(key, ...routes).exec();
+    await this.ctx.redis
+      .multi()
+      .del(key)
+      .sadd(key, ...routes)
+      .exec();
   }
 
   /** Hydra's refresh broadcast, sent only when a hydra-router instance is present. */

@@ -13,7 +13,13 @@ describe('Redis connection options', () => {
 
   it('reads host, port, db, ACL user and password from a redis:// url', () => {
     const { options, address } = resolveRedisOptions({ url: 'redis://app:s3cret@127.0.0.1:6390/4' });
-    expect(options).toMatchObject({ host: '127.0.0.1', port: 6390, db: 4, username: 'app', password: 's3cret' });
+    expect(options).toMatchObject({
+      host: '127.0.0.1',
+      port: 6390,
+      db: 4,
+      username: 'app',
+      password: 's3cret',
+    });
     expect(address).toBe('redis://app:***@127.0.0.1:6390/4');
     expect(options.tls).toBeUndefined();
   });
@@ -51,7 +57,9 @@ describe('connectOrExplain', () => {
     const error = await connectOrExplain(client, address, 2).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RedisUnavailableError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^Cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/15 after 2 attempts \\(.*\\)\\. Is redis-server running there\\?`),
+      new RegExp(
+        `^Cannot reach Redis at redis://127\\.0\\.0\\.1:${port}/15 after 2 attempts \\(.*\\)\\. Is redis-server running there\\?`,
+      ),
     );
     expect(Date.now() - started).toBeLessThan(5000);
   });

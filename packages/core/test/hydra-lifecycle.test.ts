@@ -57,16 +57,33 @@ describe('Hydra instance lifecycle', () => {
 
     const node = JSON.parse((await redis.hget('hydra:service:nodes', id))!);
     expect(Object.keys(node)).toEqual([
-      'serviceName', 'serviceDescription', 'version', 'instanceID', 'updatedOn', 'processID', 'ip', 'port', 'hostName',
+      'serviceName',
+      'serviceDescription',
+      'version',
+      'instanceID',
+      'updatedOn',
+      'processID',
+      'ip',
+      'port',
+      'hostName',
     ]);
-    expect(node).toMatchObject({ serviceName: 'lifecycle-svc', version: '1.2.3', instanceID: id, ip: '127.0.0.1', port: '4100' });
+    expect(node).toMatchObject({
+      serviceName: 'lifecycle-svc',
+      version: '1.2.3',
+      instanceID: id,
+      ip: '127.0.0.1',
+      port: '4100',
+    });
   });
 
   it('subscribes to the service and instance channels before it becomes present', async () => {
     const hydra = await startHydra();
     const redis = raw();
     const channels = (await redis.pubsub('CHANNELS', 'hydra:service:mc:lifecycle-svc*')) as string[];
-    expect(channels.sort()).toEqual(['hydra:service:mc:lifecycle-svc', `hydra:service:mc:lifecycle-svc:${hydra.instanceId}`]);
+    expect(channels.sort()).toEqual([
+      'hydra:service:mc:lifecycle-svc',
+      `hydra:service:mc:lifecycle-svc:${hydra.instanceId}`,
+    ]);
   });
 
   it('keeps presence alive past its TTL by refreshing every second', async () => {
@@ -137,15 +154,24 @@ describe('Hydra instance when Redis restarts', () => {
       const back = Date.now();
       const redis = new Redis(server.urlFor(15));
       try {
-        await eventually(async () => (await redis.exists(`hydra:service:phoenix:${hydra.instanceId}:presence`)) === 1, {
-          timeoutMs: 2000,
-          what: 'presence after restart',
-        });
+        await eventually(
+          async () => (await redis.exists(`hydra:service:phoenix:${hydra.instanceId}:presence`)) === 1,
+          {
+            timeoutMs: 2000,
+            what: 'presence after restart',
+          },
+        );
         expect(Date.now() - back).toBeLessThan(2000);
-        await eventually(async () => (await redis.exists('hydra:service:phoenix:service')) === 1, { timeoutMs: 2000 });
-        await eventually(async () => (await redis.sismember('hydra:service:phoenix:service:routes', '[get]/v1/phoenix/rise')) === 1, {
+        await eventually(async () => (await redis.exists('hydra:service:phoenix:service')) === 1, {
           timeoutMs: 2000,
         });
+        await eventually(
+          async () =>
+            (await redis.sismember('hydra:service:phoenix:service:routes', '[get]/v1/phoenix/rise')) === 1,
+          {
+            timeoutMs: 2000,
+          },
+        );
       } finally {
         redis.disconnect();
       }

@@ -91,7 +91,9 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
       },
       { leaseMs: 200, reclaimIntervalMs: 50, concurrency: 2 },
     );
-    await eventually(async () => (await queue.depths(service)).inProgress === 0 && calls > 0, { timeoutMs: 3000 });
+    await eventually(async () => (await queue.depths(service)).inProgress === 0 && calls > 0, {
+      timeoutMs: 3000,
+    });
     expect(calls).toBe(1);
   });
 
@@ -178,7 +180,11 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     expect(await depths()).toMatchObject({ inProgress: 1, leased: 0 });
     await first.stop();
 
-    await consume((j) => void got.push(j), { leaseMs: 200, reclaimIntervalMs: 50, reclaimUnleased: { afterMs: 200 } });
+    await consume((j) => void got.push(j), {
+      leaseMs: 200,
+      reclaimIntervalMs: 50,
+      reclaimUnleased: { afterMs: 200 },
+    });
     await eventually(() => got.length === 1, { what: 'reclaimed Hydra message' });
     expect(got[0].message).toEqual(hydraTaken);
     await eventually(async () => (await depths()).inProgress === 0);
@@ -207,7 +213,10 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     const total = 2000;
     const pipeline = redis.pipeline();
     for (let n = 0; n < total; n++) {
-      pipeline.lpush(`hydra:service:${service}:mqrecieved`, JSON.stringify({ ...job(service, { n }), mid: `m${n}` }));
+      pipeline.lpush(
+        `hydra:service:${service}:mqrecieved`,
+        JSON.stringify({ ...job(service, { n }), mid: `m${n}` }),
+      );
     }
     await pipeline.exec();
     const seen = new Set<number>();

@@ -16,7 +16,11 @@ const opened: QueueTestContext[] = [];
  * A connected context for `serviceName` with Hydra's connection options (no offline queue), so the
  * queue code runs exactly as inside a Hydra instance. `closeContexts()` in `afterEach`.
  */
-export async function queueContext(url: string, serviceName: string, logger: HydraLogger = silentLogger): Promise<QueueTestContext> {
+export async function queueContext(
+  url: string,
+  serviceName: string,
+  logger: HydraLogger = silentLogger,
+): Promise<QueueTestContext> {
   const redis = new Redis(resolveRedisOptions({ url }).options);
   redis.on('error', () => undefined);
   await redis.connect();

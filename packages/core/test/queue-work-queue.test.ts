@@ -36,7 +36,9 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     await queue.queueMessage(job(service, { n: 2 }));
     const a = (await queue.getQueuedMessage(service))!;
     const b = (await queue.getQueuedMessage(service))!;
-    expect(await queue.markQueueMessage(a, true)).toMatchObject({ bdy: { n: 1, reason: 'reason not provided' } });
+    expect(await queue.markQueueMessage(a, true)).toMatchObject({
+      bdy: { n: 1, reason: 'reason not provided' },
+    });
     expect(await queue.markQueueMessage(b, false, 'disk full')).toBe(1);
     expect(await redis.llen(`hydra:service:${service}:mqinprogress`)).toBe(0);
     const [stored] = await redis.lrange(`hydra:service:${service}:mqincomplete`, 0, -1);
@@ -46,7 +48,9 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
 
   it('refuses a message without frm or bdy, naming the fields', async () => {
     const { service, queue } = await setup('wq-invalid');
-    await expect(queue.queueMessage({ to: `${service}:/`, bdy: { n: 1 } })).rejects.toThrow(QueueMessageError);
+    await expect(queue.queueMessage({ to: `${service}:/`, bdy: { n: 1 } })).rejects.toThrow(
+      QueueMessageError,
+    );
     await expect(queue.queueMessage({ to: `${service}:/`, frm: 'a:/' })).rejects.toThrow(/"bdy"/);
     await expect(queue.queueMessage({ frm: 'a:/', bdy: { n: 1 } })).rejects.toThrow(/"to"/);
     await expect(queue.queueMessage(job(service, { n: 1 }), { delayMs: -5 })).rejects.toThrow(/delayMs/);
@@ -75,8 +79,17 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     const original = JSON.stringify(taken);
     await queue.markQueueMessage(taken, false, 'bad input');
 
-    expect(await queue.depths(service)).toEqual({ received: 3, inProgress: 0, incomplete: 1, delayed: 1, leased: 0 });
-    expect((await queue.peek(service, 'received', 2)).map((e) => e.message?.bdy)).toEqual([{ n: 2 }, { n: 3 }]);
+    expect(await queue.depths(service)).toEqual({
+      received: 3,
+      inProgress: 0,
+      incomplete: 1,
+      delayed: 1,
+      leased: 0,
+    });
+    expect((await queue.peek(service, 'received', 2)).map((e) => e.message?.bdy)).toEqual([
+      { n: 2 },
+      { n: 3 },
+    ]);
     const [dead] = await queue.peek(service, 'incomplete');
     expect(dead.message?.bdy).toEqual({ n: 1, reason: 'bad input' });
     const [later] = await queue.peek(service, 'delayed');
@@ -88,7 +101,13 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
 
     expect(await queue.purge(service, 'received')).toBe(4);
     expect(await queue.purge(service, 'all')).toBe(1);
-    expect(await queue.depths(service)).toEqual({ received: 0, inProgress: 0, incomplete: 0, delayed: 0, leased: 0 });
+    expect(await queue.depths(service)).toEqual({
+      received: 0,
+      inProgress: 0,
+      incomplete: 0,
+      delayed: 0,
+      leased: 0,
+    });
     expect(await redis.keys(`hydra:service:${service}:*`)).toEqual([]);
     await expect(queue.peek(service, 'nope' as 'received')).rejects.toThrow(/unknown list "nope"/);
   });

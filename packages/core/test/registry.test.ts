@@ -23,7 +23,12 @@ function context(serviceName = 'reg-svc'): HydraContext {
   const ctx: HydraContext = {
     redis,
     keys: new Keyspace(),
-    identity: resolveIdentity({ serviceName, serviceIP: '127.0.0.1', servicePort: 3000, serviceVersion: '1.0.0' }),
+    identity: resolveIdentity({
+      serviceName,
+      serviceIP: '127.0.0.1',
+      servicePort: 3000,
+      serviceVersion: '1.0.0',
+    }),
     logger: silentLogger,
   };
   contexts.push(ctx);
@@ -43,8 +48,17 @@ describe('HealthReporter', () => {
     const key = ctx.keys.health('reg-svc', ctx.identity.instanceId);
     const snapshot = JSON.parse((await redis.get(key))!);
     expect(Object.keys(snapshot)).toEqual([
-      'updatedOn', 'serviceName', 'instanceID', 'hostName', 'sampledOn', 'processID',
-      'architecture', 'platform', 'nodeVersion', 'memory', 'uptimeSeconds',
+      'updatedOn',
+      'serviceName',
+      'instanceID',
+      'hostName',
+      'sampledOn',
+      'processID',
+      'architecture',
+      'platform',
+      'nodeVersion',
+      'memory',
+      'uptimeSeconds',
     ]);
     expect(await redis.ttl(key)).toBe(3);
     expect(await redis.ttl(ctx.keys.healthLog('reg-svc', ctx.identity.instanceId))).toBe(604800);
@@ -76,7 +90,12 @@ describe('FlightRecorder', () => {
     for (let i = 0; i < 70; i++) expect(await recorder.append('info', `entry ${i}`)).toBe(true);
     const entries = await recorder.latest();
     expect(entries).toHaveLength(64);
-    expect(entries[0]).toMatchObject({ serviceName: 'reg-svc', type: 'info', processID: process.pid, msg: 'entry 69' });
+    expect(entries[0]).toMatchObject({
+      serviceName: 'reg-svc',
+      type: 'info',
+      processID: process.pid,
+      msg: 'entry 69',
+    });
     expect(Object.keys(entries[0]!)).toEqual(['ts', 'serviceName', 'type', 'processID', 'msg']);
     expect((await recorder.latest(3)).map((e) => e.msg)).toEqual(['entry 69', 'entry 68', 'entry 67']);
   });

@@ -1,5 +1,6 @@
 import { serializeMessage } from '@hydra-nest/umf';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Keyspace } from '../src/keyspace.js';
 import { useRedis } from '../../../test/harness/redis.js';
 import { QueueMessageError } from '../src/queue/queue-errors.js';
 import { WorkQueue } from '../src/queue/work-queue.js';
@@ -69,6 +70,25 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     expect(Number(delayed[1])).toBeGreaterThanOrEqual(before + 4900);
     expect(Number(delayed[1])).toBeLessThanOrEqual(Date.now() + 5100);
     expect(Number(delayed[3])).toBe(at);
+  });
+
+  it("names hydra-nest's own queue keys so that none matches Hydra's unanchored SCAN patterns", () => {
+    const keys = new Keyspace();
+    const own = [
+      keys.queueLeases('s'),
+      keys.queueDelayed('s'),
+      keys.queueDeliveries('s'),
+      keys.queueDuplicates('s'),
+      keys.queueUnleasedSeen('s'),
+    ];
+    expect(own).toEqual([
+      'hydra:service:s:hn:leases',
+      'hydra:service:s:hn:delayed',
+      'hydra:service:s:hn:deliveries',
+      'hydra:service:s:hn:dups',
+      'hydra:service:s:hn:unleased',
+    ]);
+    for (const key of own) expect(key).not.toMatch(/:(service|routes|presence|health|log)$/);
   });
 
   it('reports depths, peeks in handling order, requeues dead letters without their reason, and purges', async () => {

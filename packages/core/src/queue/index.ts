@@ -1,0 +1,15 @@
+export { QueueAdmin, type QueueDepths, type QueueListName, type QueuePeekEntry } from './queue-admin.js';
+export { QueueConsumer, type QueueConsumerStats, type QueueHandler } from './queue-consumer.js';
+export { QueueError, QueueMessageError, UnrecoverableJobError } from './queue-errors.js';
+export { QueueJob } from './queue-job.js';
+export {
+  backoffDelay,
+  defaultRetryPolicy,
+  errorText,
+  type QueueBackoffOptions,
+  type QueueConsumerOptions,
+  type QueueRetryDecision,
+  type QueueRetryPolicy,
+  type ResolvedConsumerOptions,
+} from './queue-options.js';
+export { WorkQueue, type QueueMessageOptions } from './work-queue.js';

@@ -1,5 +1,6 @@
 // The sample services `npm run demo` runs, and what it shows of each.
 import http from 'node:http';
+import { WorkQueue } from '@hydra-nest/core';
 
 function getJson(port, urlPath) {
   return new Promise((resolve, reject) => {
@@ -13,6 +14,8 @@ function getJson(port, urlPath) {
   });
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 export const SAMPLES = [
   {
     name: 'hello',
@@ -22,6 +25,33 @@ export const SAMPLES = [
     async tryIt({ port, log }) {
       const { status, body } = await getJson(port, '/v1/hello/newcomer');
       log(`\nGET http://127.0.0.1:${port}/v1/hello/newcomer -> ${status} ${body}`);
+    },
+  },
+  {
+    name: 'images',
+    service: 'image-svc',
+    entry: 'samples/image-worker/dist/main.js',
+    async tryIt({ observer, log }) {
+      const queue = new WorkQueue(observer);
+      const jobs = [
+        { url: 'https://example.com/cat.png', width: 320 },
+        { url: 'https://example.com/dog.png', width: 640 },
+        { url: 'not a url', width: 0 }, // fails validation: goes straight to mqincomplete
+      ];
+      for (const bdy of jobs)
+        await queue.queueMessage({ to: 'image-svc:/', frm: 'demo:/', typ: 'resize', bdy });
+      log(
+        `\nQueued ${jobs.length} resize jobs on hydra:service:image-svc:mqrecieved (one with an invalid body)`,
+      );
+      for (let i = 0; i < 50; i++) {
+        const depths = await queue.depths('image-svc');
+        if (depths.received + depths.inProgress === 0) break;
+        await sleep(100);
+      }
+      const depths = await queue.depths('image-svc');
+      log(`image-svc queue now: ${JSON.stringify(depths)}`);
+      const [dead] = await queue.peek('image-svc', 'incomplete', 1);
+      if (dead?.message) log(`dead letter reason: ${dead.message.bdy.reason}`);
     },
   },
 ];

@@ -74,8 +74,10 @@ async function main() {
 
   for (const sample of SAMPLES) await startSample(sample, redisUrl);
   for (const sample of SAMPLES) {
+    // HTTP samples publish their port once listening; wait for it so the printout shows it.
     await waitFor(
-      async () => (await observer.discovery.instances(sample.service)).length > 0,
+      async () =>
+        (await observer.discovery.instances(sample.service)).some((i) => !sample.http || Number(i.port) > 0),
       20_000,
       `${sample.service} to register`,
     );

@@ -17,6 +17,7 @@ import {
   RouteRegistry,
 } from './registry-exports.js';
 import { Announcer } from './announcer.js';
+import { Messenger, type MessagingOptions } from './messaging/index.js';
 
 /** Everything a hydra-nest instance needs; only `serviceName` is required. */
 export interface HydraOptions extends ServiceIdentityOptions {
@@ -37,6 +38,8 @@ export interface HydraOptions extends ServiceIdentityOptions {
   health?: { intervalMs?: number; ttlSeconds?: number };
   /** How often watched services' instance lists are refreshed from Redis, ms. Default 1000. */
   discoveryRefreshMs?: number;
+  /** Load balancing, request deadline and retries of messaging. */
+  messaging?: MessagingOptions;
 }
 
 type Lifecycle = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -66,6 +69,8 @@ export class Hydra extends EventEmitter {
   readonly routes: RouteRegistry;
   readonly discovery: Discovery;
   readonly instances: InstanceCache;
+  /** UMF messaging: send, broadcast, reply, request-reply and HTTP calls to discovered instances. */
+  readonly messaging: Messenger;
 
   private readonly address: string;
   private readonly ownsClient: boolean;
@@ -100,6 +105,7 @@ export class Hydra extends EventEmitter {
     this.discovery = new Discovery(ctx);
     this.instances = new InstanceCache(ctx, this.discovery, { refreshMs: options.discoveryRefreshMs });
     this.announcer = new Announcer(ctx, this.instances);
+    this.messaging = new Messenger(this, options.messaging);
   }
 
   /** The service name (lower-cased). */
@@ -174,6 +180,7 @@ export class Hydra extends EventEmitter {
     if (this.lifecycle === 'stopped' || this.lifecycle === 'stopping') return;
     const wasRegistered = this.lifecycle === 'running' && this.options.register !== false;
     this.lifecycle = 'stopping';
+    this.messaging.close();
     this.instances.close();
     this.health.stop();
     if (wasRegistered) {

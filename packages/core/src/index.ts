@@ -6,6 +6,7 @@ export * from './hydra.js';
 export * from './identity.js';
 export * from './keyspace.js';
 export * from './logger.js';
+export * from './messaging/index.js';
 export * from './pipeline.js';
 export * from './presence.js';
 export * from './registry-exports.js';

@@ -1,0 +1,5 @@
+export * from './error-replies.js';
+export * from './http-request.js';
+export * from './messaging-errors.js';
+export * from './messenger.js';
+export * from './pending-requests.js';

@@ -1,0 +1,47 @@
+import { HydraError } from '../errors.js';
+
+/** No instance of the service is present (or the named one is gone). HTTP-style status 503. */
+export class ServiceUnavailableError extends HydraError {
+  readonly statusCode = 503;
+  constructor(
+    readonly service: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No reply arrived before the deadline. */
+export class HydraTimeoutError extends HydraError {
+  readonly statusCode = 504;
+  constructor(
+    readonly service: string,
+    readonly to: string,
+    readonly attempts: number,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `no reply from ${service} to "${to}" within ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? '' : 's'}); ` +
+        'is a handler for it registered, and is the service healthy? Raise timeoutMs for slow handlers.',
+    );
+  }
+}
+
+/**
+ * The remote handler failed: its error came back as a UMF error reply. `statusCode`, `remoteName` and
+ * `details` are what the remote side reported (e.g. 400 and the validation messages of a bad DTO).
+ */
+export class RemoteError extends HydraError {
+  constructor(
+    readonly service: string,
+    readonly statusCode: number,
+    readonly remoteName: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(`${service} answered ${statusCode} ${remoteName}: ${message}`);
+  }
+}
+
+/** The request could not finish because the connection to Redis went away or the instance stopped. */
+export class MessagingConnectionError extends HydraError {}

@@ -1,0 +1,170 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { UmfMessage } from '@hydra-nest/umf';
+import { useRedis } from '../../../test/harness/redis.js';
+import { eventually } from '../../../test/harness/wait.js';
+import { Hydra } from '../src/hydra.js';
+import { silentLogger } from '../src/logger.js';
+import {
+  errorBody,
+  ERROR_REPLY_TYPE,
+  HydraTimeoutError,
+  MessagingConnectionError,
+  RemoteError,
+  ServiceUnavailableError,
+} from '../src/messaging/index.js';
+
+const server = useRedis();
+const started: Hydra[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((h) => h.stop()));
+});
+
+async function node(serviceName: string, answer?: (m: UmfMessage, h: Hydra) => unknown): Promise<Hydra> {
+  const hydra = new Hydra({
+    serviceName,
+    serviceIP: '127.0.0.1',
+    logger: silentLogger,
+    redis: { url: server.urlFor(15) },
+  });
+  started.push(hydra);
+  await hydra.start();
+  if (answer) {
+    hydra.messaging.setHandler((message) => {
+      const body = answer(message, hydra);
+      if (body !== undefined) void hydra.messaging.sendReplyMessage(message, { bdy: body });
+    });
+  }
+  return hydra;
+}
+
+describe('Messenger request-reply', () => {
+  it('correlates the reply on rmid and resolves it', async () => {
+    await node('echo-svc', (m) => ({ echo: m.bdy }));
+    const client = await node('client-svc');
+    const reply = await client.messaging.request({ to: 'echo-svc:[post]/v1/echo', bdy: { n: 1 } });
+    expect(reply.bdy).toEqual({ echo: { n: 1 } });
+    expect(reply.frm).toBe('echo-svc:[post]/v1/echo');
+    expect(reply.to).toBe(`${client.instanceId}@client-svc:/`);
+  });
+
+  it('spreads requests round-robin over the instances present', async () => {
+    const servers = await Promise.all([0, 1, 2].map(() => node('rr-svc', (_m, h) => ({ by: h.instanceId }))));
+    const client = await node('client-svc');
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 30; i++) {
+      const reply = await client.messaging.request({ to: 'rr-svc:/', bdy: { i } });
+      const by = (reply.bdy as { by: string }).by;
+      counts.set(by, (counts.get(by) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(servers.map((s) => s.instanceId).sort());
+    expect([...counts.values()]).toEqual([10, 10, 10]);
+  });
+
+  it('targets one instance with instance@service', async () => {
+    const [, b] = await Promise.all([0, 1].map(() => node('pick-svc', (_m, h) => ({ by: h.instanceId }))));
+    const client = await node('client-svc');
+    for (let i = 0; i < 4; i++) {
+      const reply = await client.messaging.request({ to: `${b!.instanceId}@pick-svc:/`, bdy: {} });
+      expect((reply.bdy as { by: string }).by).toBe(b!.instanceId);
+    }
+  });
+
+  it('rejects with a timeout naming service, route and attempts when nobody answers', async () => {
+    await node('mute-svc', () => undefined);
+    const client = await node('client-svc');
+    const error = await client.messaging
+      .request({ to: 'mute-svc:/v1/x', bdy: {} }, { timeoutMs: 200 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(HydraTimeoutError);
+    expect(error.message).toMatch(
+      /^no reply from mute-svc to "mute-svc:\/v1\/x" within 200 ms \(1 attempt\)/,
+    );
+  });
+
+  it('rejects with ServiceUnavailableError when no instance is present, after its retries', async () => {
+    const client = await node('client-svc');
+    const error = await client.messaging
+      .request({ to: 'ghost-svc:/', bdy: {} }, { retries: 1 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toBe('Unavailable ghost-svc instances');
+    expect(client.messaging.stats.retries).toBe(1);
+  });
+
+  it('turns an error reply into a typed RemoteError', async () => {
+    const failing = await node('fail-svc');
+    failing.messaging.setHandler((m) => {
+      void failing.messaging.sendReplyMessage(m, {
+        typ: ERROR_REPLY_TYPE,
+        bdy: errorBody(400, 'BadRequestException', 'name must be a string', ['name must be a string']),
+      });
+    });
+    const client = await node('client-svc');
+    const error = await client.messaging.request({ to: 'fail-svc:/', bdy: {} }).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({
+      statusCode: 400,
+      remoteName: 'BadRequestException',
+      details: ['name must be a string'],
+    });
+    expect(error.message).toBe('fail-svc answered 400 BadRequestException: name must be a string');
+  });
+
+  it('retries on another instance when the chosen one goes away before answering', async () => {
+    const slowpoke = await node('flaky-svc', () => undefined); // takes the message, never answers
+    const client = await node('client-svc');
+    await client.instances.watch('flaky-svc');
+    const healthy = await node('flaky-svc', (_m, h) => ({ by: h.instanceId }));
+    await eventually(() => client.instances.peek('flaky-svc')!.length === 2);
+    // Aim the round robin at the silent instance, then stop it while the request waits.
+    while (client.instances.pick('flaky-svc')!.instanceID !== healthy.instanceId);
+    const pending = client.messaging.request({ to: 'flaky-svc:/', bdy: {} }, { timeoutMs: 4000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await slowpoke.stop();
+    const reply = await pending;
+    expect((reply.bdy as { by: string }).by).toBe(healthy.instanceId);
+    expect(client.messaging.stats.retries).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rejects pending requests at once when the instance stops', async () => {
+    await node('mute-svc', () => undefined);
+    const client = await node('client-svc');
+    const pending = client.messaging
+      .request({ to: 'mute-svc:/', bdy: {} }, { timeoutMs: 10_000 })
+      .catch((e) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await client.stop();
+    const error = await pending;
+    expect(error).toBeInstanceOf(MessagingConnectionError);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('Messenger one-way messages', () => {
+  it('broadcasts to every instance of a service', async () => {
+    const seen: string[] = [];
+    const nodes = await Promise.all([0, 1].map(() => node('bc-svc')));
+    for (const n of nodes)
+      n.messaging.setHandler((m, broadcast) => broadcast && seen.push(`${n.instanceId}:${(m.bdy as any).x}`));
+    const client = await node('client-svc');
+    await client.messaging.sendBroadcastMessage({ to: 'bc-svc:/', frm: 'client-svc:/', bdy: { x: 1 } });
+    await eventually(() => seen.length === 2);
+    expect(seen.sort()).toEqual(nodes.map((n) => `${n.instanceId}:1`).sort());
+  });
+
+  it('counts malformed payloads, never throws, and keeps serving later messages', async () => {
+    const target = await node('sturdy-svc', (m) => ({ ok: m.bdy }));
+    const raw = new Redis(server.urlFor(15));
+    const channel = `hydra:service:mc:sturdy-svc:${target.instanceId}`;
+    await raw.publish(channel, 'this is not json');
+    await raw.publish(channel, JSON.stringify({ to: 'sturdy-svc:/', bdy: { missing: 'frm' } }));
+    await raw.publish(channel, '[1,2,3]');
+    raw.disconnect();
+    await eventually(() => target.messaging.stats.malformed === 3);
+    const client = await node('client-svc');
+    expect((await client.messaging.request({ to: 'sturdy-svc:/', bdy: 7 })).bdy).toEqual({ ok: 7 });
+  });
+});

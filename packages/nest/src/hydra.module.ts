@@ -12,6 +12,9 @@ import { HydraConfigStore } from './services/hydra-config-store.service.js';
 import { PresenceService } from './services/presence.service.js';
 import { QueueService } from './queue/queue.service.js';
 import { QueueWorkerExplorer } from './queue/queue-worker.explorer.js';
+import { HydraClient } from './client/hydra.client.js';
+import { MessagingService } from './services/messaging.service.js';
+import { HydraTransport } from './transport/hydra.transport.js';
 
 const services = [
   PresenceService,
@@ -20,6 +23,9 @@ const services = [
   HydraConfigStore,
   FlightRecorderService,
   QueueService,
+  MessagingService,
+  HydraTransport,
+  HydraClient,
 ];
 
 /**

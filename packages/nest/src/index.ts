@@ -10,6 +10,7 @@ export { HYDRA, HYDRA_MODULE_OPTIONS } from './hydra.tokens.js';
 export * from './interfaces/index.js';
 export * from './services/index.js';
 export * from './queue/index.js';
+export * from './transport/index.js';
 /** Core types that the providers return, so that consumers need not depend on core themselves. */
 export type {
   FlightRecord,

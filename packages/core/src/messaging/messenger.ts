@@ -103,7 +103,7 @@ export class Messenger {
 
   /** Sends a message to one instance (named with `instance@service:`, else load-balanced). Resolves the sent message. */
   async sendMessage(input: UmfInput): Promise<UmfMessage> {
-    const message = createMessage(input);
+    const message = this.outgoing(input);
     assertValidMessage(message);
     const route = parseRoute(message.to);
     const target = route.instance ?? (await this.choose(route.service))?.instanceID;
@@ -114,7 +114,7 @@ export class Messenger {
 
   /** Sends a message to every instance of the service in `to`. Throws when none is listening. */
   async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
-    const message = createMessage(input);
+    const message = this.outgoing(input);
     assertValidMessage(message);
     const { service } = parseRoute(message.to);
     const receivers = await this.hydra.redis.publish(
@@ -178,6 +178,13 @@ export class Messenger {
   close(): void {
     this.handler = undefined;
     this.abortAll(`${this.hydra.serviceName} is stopping`);
+  }
+
+  /** A new message; `frm` defaults to this service, since Hydra peers require a sender. */
+  private outgoing(input: UmfInput): UmfMessage {
+    const message = createMessage(input);
+    if (!message.frm) message.frm = `${this.hydra.serviceName}:/`;
+    return message;
   }
 
   private replyAddress(frm: string | undefined): string {

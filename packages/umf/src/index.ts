@@ -16,3 +16,4 @@ export { assertValidMessage, validateMessage } from './validate.js';
 export { createReply, replyTarget } from './reply.js';
 export { signMessage, verifySignature } from './signature.js';
 export { UmfError, UmfParseError, UmfRouteError, UmfValidationError } from './errors/index.js';
+export { isoNow } from './clock.js';

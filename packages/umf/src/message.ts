@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isoNow } from './clock.js';
 import { kindOf } from './describe.js';
 import { UmfValidationError } from './errors/umf-validation-error.js';
 import { UMF_VERSION, type UmfInput, type UmfLongMessage, type UmfMessage } from './types.js';
@@ -58,7 +59,7 @@ export function toShort(input: UmfInput | UmfLongMessage): UmfMessage {
   if (sig) m.sig = sig;
   const tmo = i.timeout || i.tmo;
   if (tmo) m.tmo = tmo;
-  m.ts = i.timestamp || i.ts || new Date().toISOString();
+  m.ts = i.timestamp || i.ts || isoNow();
   const typ = i.type || i.typ;
   if (typ) m.typ = typ;
   m.ver = i.version || i.ver || UMF_VERSION;

@@ -71,7 +71,7 @@ export class Messenger {
     timeouts: 0,
     retries: 0,
   };
-  private readonly pending = new PendingRequests();
+  private readonly pending = new PendingRequests((p) => this.expire(p));
   private handler: IncomingHandler | undefined;
   private lastMalformedLog = 0;
   private readonly serviceChannel: string;
@@ -154,18 +154,20 @@ export class Messenger {
     }
     const retries = route.instance ? 0 : (options.retries ?? this.options.retries ?? 2);
     return new Promise<UmfMessage>((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 5000;
       const pending: PendingRequest = {
         message,
         route,
-        timeoutMs: options.timeoutMs ?? this.options.timeoutMs ?? 5000,
+        timeoutMs,
+        deadline: Date.now() + timeoutMs,
         tried: [],
         attempts: 0,
         maxAttempts: retries + 1,
         resolve,
         reject,
       };
-      this.pending.add(pending, (p) => this.expire(p));
-      void this.dispatch(pending);
+      this.pending.add(pending);
+      this.dispatch(pending);
     });
   }
 
@@ -201,40 +203,44 @@ export class Messenger {
     return cache.pick(service, this.options.loadBalancing, exclude);
   }
 
-  private async dispatch(pending: PendingRequest): Promise<void> {
+  /** Chooses a target from memory and publishes; synchronous on the hot path. */
+  private dispatch(pending: PendingRequest): void {
     const { route, message } = pending;
     if (!this.pending.has(message.mid)) return; // settled while a retry was scheduled
-    pending.attempts++;
-    try {
-      let target = route.instance;
-      if (!target) {
-        target = (await this.choose(route.service, new Set(pending.tried)))?.instanceID;
-        if (!target && pending.attempts === 1) {
-          // Nothing in memory: look once in Redis, an instance may just have arrived.
-          await this.hydra.instances.refreshAll();
-          target = this.hydra.instances.pick(route.service, this.options.loadBalancing)?.instanceID;
-        }
-      }
-      if (!target) {
-        if (pending.attempts < pending.maxAttempts) {
-          this.stats.retries++;
-          setTimeout(() => void this.dispatch(pending), RETRY_PAUSE_MS).unref();
-        } else {
-          this.pending
-            .take(message.mid)
-            ?.reject(new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`));
-        }
-        return;
-      }
-      pending.tried.push(target);
-      await this.publishTo(route.service, target, message);
-    } catch (error) {
-      this.pending.take(message.mid)?.reject(
-        new MessagingConnectionError(`could not send to ${route.service}: ${(error as Error).message}`, {
-          cause: error,
-        }),
+    const cache = this.hydra.instances;
+    if (!route.instance && !cache.isWatched(route.service)) {
+      cache.watch(route.service).then(
+        () => this.dispatch(pending),
+        (error: Error) => this.failToSend(pending, error),
       );
+      return;
     }
+    pending.attempts++;
+    const exclude = pending.tried.length > 0 ? new Set(pending.tried) : undefined;
+    const target = route.instance ?? cache.pick(route.service, this.options.loadBalancing, exclude)?.instanceID;
+    if (!target) {
+      if (pending.attempts < pending.maxAttempts) {
+        this.stats.retries++;
+        // Look in Redis again before the next attempt: an instance may just have arrived.
+        const retry = () => void cache.refreshAll().finally(() => this.dispatch(pending));
+        setTimeout(retry, RETRY_PAUSE_MS).unref();
+      } else {
+        this.pending
+          .take(message.mid)
+          ?.reject(new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`));
+      }
+      return;
+    }
+    pending.tried.push(target);
+    this.publishTo(route.service, target, message).catch((error: Error) => this.failToSend(pending, error));
+  }
+
+  private failToSend(pending: PendingRequest, error: Error): void {
+    this.pending
+      .take(pending.message.mid)
+      ?.reject(
+        new MessagingConnectionError(`could not send to ${pending.route.service}: ${error.message}`, { cause: error }),
+      );
   }
 
   private onInstancesChanged(service: string, instances: InstanceInfo[]): void {
@@ -253,13 +259,12 @@ export class Messenger {
           );
       } else {
         this.stats.retries++;
-        void this.dispatch(pending);
+        this.dispatch(pending);
       }
     }
   }
 
   private expire(pending: PendingRequest): void {
-    this.pending.take(pending.message.mid);
     this.stats.timeouts++;
     pending.reject(
       new HydraTimeoutError(pending.route.service, pending.message.to, pending.attempts, pending.timeoutMs),

@@ -22,6 +22,7 @@ import {
   ServiceUnavailableError,
 } from './messaging-errors.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** Messaging defaults; each can be overridden per call. */
 export interface MessagingOptions {
@@ -76,6 +77,7 @@ export class Messenger {
   private lastMalformedLog = 0;
   private readonly serviceChannel: string;
   private readonly replyFrom: string;
+  private readonly writes: WriteCoalescer;
 
   constructor(
     private readonly hydra: Hydra,
@@ -83,6 +85,7 @@ export class Messenger {
   ) {
     this.serviceChannel = hydra.keys.serviceChannel(hydra.serviceName);
     this.replyFrom = `${hydra.instanceId}@${hydra.serviceName}`;
+    this.writes = new WriteCoalescer(hydra.redis);
     hydra.on('message', (payload: string, channel: string) => this.receive(payload, channel));
     hydra.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.onInstancesChanged(service, instances),
@@ -279,6 +282,7 @@ export class Messenger {
   }
 
   private async publishTo(service: string, instanceId: string, message: UmfMessage): Promise<void> {
+    this.writes.hold();
     await this.hydra.redis.publish(
       this.hydra.keys.instanceChannel(service, instanceId),
       serializeMessage(message),

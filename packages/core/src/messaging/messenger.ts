@@ -220,7 +220,8 @@ export class Messenger {
     }
     pending.attempts++;
     const exclude = pending.tried.length > 0 ? new Set(pending.tried) : undefined;
-    const target = route.instance ?? cache.pick(route.service, this.options.loadBalancing, exclude)?.instanceID;
+    const target =
+      route.instance ?? cache.pick(route.service, this.options.loadBalancing, exclude)?.instanceID;
     if (!target) {
       if (pending.attempts < pending.maxAttempts) {
         this.stats.retries++;
@@ -242,7 +243,9 @@ export class Messenger {
     this.pending
       .take(pending.message.mid)
       ?.reject(
-        new MessagingConnectionError(`could not send to ${pending.route.service}: ${error.message}`, { cause: error }),
+        new MessagingConnectionError(`could not send to ${pending.route.service}: ${error.message}`, {
+          cause: error,
+        }),
       );
   }
 

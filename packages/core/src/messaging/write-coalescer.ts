@@ -14,8 +14,9 @@ export class WriteCoalescer {
   /** Call before issuing a command on the connection. */
   hold(): void {
     if (this.corked) return;
-    const stream = (this.redis as unknown as { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void } })
-      .stream;
+    const stream = (
+      this.redis as unknown as { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void } }
+    ).stream;
     if (!stream?.cork || !stream.uncork) return;
     this.corked = true;
     stream.cork();

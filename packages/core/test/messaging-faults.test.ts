@@ -1,0 +1,103 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, useRedis } from '../../../test/harness/redis.js';
+import { Hydra } from '../src/hydra.js';
+import { silentLogger } from '../src/logger.js';
+import { MessagingConnectionError } from '../src/messaging/index.js';
+
+const server = useRedis();
+const started: Hydra[] = [];
+const servers: http.Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((h) => h.stop()));
+  for (const s of servers.splice(0)) s.close();
+});
+
+async function node(serviceName: string, servicePort?: number): Promise<Hydra> {
+  const hydra = new Hydra({
+    serviceName,
+    serviceIP: '127.0.0.1',
+    servicePort,
+    logger: silentLogger,
+    redis: { url: server.urlFor(15) },
+  });
+  started.push(hydra);
+  await hydra.start();
+  return hydra;
+}
+
+async function httpServer(port: number, answer: object): Promise<void> {
+  const s = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ ...answer, method: req.method, url: req.url }));
+  });
+  servers.push(s);
+  await new Promise<void>((r) => s.listen(port, '127.0.0.1', r));
+}
+
+describe('makeAPIRequest', () => {
+  it('calls a discovered instance over HTTP and fails over to another when one is unreachable', async () => {
+    const deadPort = await freePort(); // registered, but nothing listens there
+    const livePort = await freePort();
+    await httpServer(livePort, { statusCode: 200, result: { ok: true } });
+    await node('api-svc', deadPort);
+    await node('api-svc', livePort);
+    const client = await node('client-svc');
+    for (let i = 0; i < 4; i++) {
+      const response = await client.messaging.makeAPIRequest({
+        to: 'api-svc:[get]/v1/ping',
+        frm: 'client-svc:/',
+        bdy: {},
+      });
+      expect(response).toMatchObject({
+        statusCode: 200,
+        result: { ok: true },
+        method: 'GET',
+        url: '/v1/ping',
+      });
+    }
+  });
+
+  it('answers 503 when no instance can be reached and 400 for a route without a method', async () => {
+    await node('down-svc', await freePort());
+    const client = await node('client-svc');
+    const unavailable = await client.messaging.makeAPIRequest({
+      to: 'down-svc:[get]/v1/ping',
+      frm: 'client-svc:/',
+      bdy: {},
+    });
+    expect(unavailable).toMatchObject({
+      statusCode: 503,
+      result: { reason: 'An instance of down-svc is unavailable' },
+    });
+    const bad = await client.messaging.makeAPIRequest({
+      to: 'down-svc:/v1/ping',
+      frm: 'client-svc:/',
+      bdy: {},
+    });
+    expect(bad).toMatchObject({
+      statusCode: 400,
+      result: { reason: 'HTTP method not specified in `to` field' },
+    });
+  });
+});
+
+describe('requests when Redis goes away', () => {
+  it('rejects the requests in flight within a second instead of leaving them to time out', async () => {
+    const mute = await node('mute-svc');
+    mute.messaging.setHandler(() => undefined);
+    const client = await node('client-svc');
+    const pending = client.messaging
+      .request({ to: 'mute-svc:/', bdy: {} }, { timeoutMs: 20_000 })
+      .catch((e) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const killedAt = Date.now();
+    await server.kill();
+    const error = await pending;
+    expect(error).toBeInstanceOf(MessagingConnectionError);
+    expect(error.message).toMatch(/connection was lost/);
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+    await server.restart();
+  });
+});

@@ -28,6 +28,18 @@ export const SAMPLES = [
     },
   },
   {
+    name: 'greeter',
+    service: 'greeter-svc',
+    entry: 'samples/greeter/dist/main.js',
+    http: '/v1/greeter/newcomer',
+    async tryIt({ port, log }) {
+      const { status, body } = await getJson(port, '/v1/greeter/newcomer');
+      log(
+        `\nGET http://127.0.0.1:${port}/v1/greeter/newcomer -> greeter-svc asked hello-svc over UMF -> ${status} ${body}`,
+      );
+    },
+  },
+  {
     name: 'images',
     service: 'image-svc',
     entry: 'samples/image-worker/dist/main.js',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HydraModule } from '@hydra-nest/nest';
 import { HelloController } from './hello.controller.js';
+import { HelloMessages } from './hello.messages.js';
 
 @Module({
   imports: [
@@ -12,6 +13,6 @@ import { HelloController } from './hello.controller.js';
       redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15' },
     }),
   ],
-  controllers: [HelloController],
+  controllers: [HelloController, HelloMessages],
 })
 export class AppModule {}

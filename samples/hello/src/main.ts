@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { HydraTransport } from '@hydra-nest/nest';
 import { AppModule } from './app.module.js';
 
 /** Starts the hello service: HTTP on PORT (default 3000), registered in Hydra's registry on REDIS_URL. */
@@ -7,6 +8,9 @@ async function bootstrap() {
   const app = await NestFactory.create(AppModule, { logger: ['log', 'warn', 'error'] });
   // SIGTERM / SIGINT run Nest's shutdown hooks, so the instance deregisters at once.
   app.enableShutdownHooks();
+  // Hybrid app: HTTP routes and UMF handlers (over Hydra's Redis channels) in one process.
+  app.connectMicroservice({ strategy: app.get(HydraTransport) });
+  await app.startAllMicroservices();
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 }
 

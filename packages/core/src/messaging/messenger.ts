@@ -240,13 +240,11 @@ export class Messenger {
   }
 
   private failToSend(pending: PendingRequest, error: Error): void {
-    this.pending
-      .take(pending.message.mid)
-      ?.reject(
-        new MessagingConnectionError(`could not send to ${pending.route.service}: ${error.message}`, {
-          cause: error,
-        }),
-      );
+    this.pending.take(pending.message.mid)?.reject(
+      new MessagingConnectionError(`could not send to ${pending.route.service}: ${error.message}`, {
+        cause: error,
+      }),
+    );
   }
 
   private onInstancesChanged(service: string, instances: InstanceInfo[]): void {

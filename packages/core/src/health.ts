@@ -1,5 +1,6 @@
 import type { HydraContext } from './context.js';
 import { execOrThrow } from './pipeline.js';
+import { repeatEvery, type StopRepeating } from './repeat.js';
 
 /** The outcome of one user-contributed health check. */
 export interface HealthCheckResult {
@@ -44,7 +45,7 @@ const SEVERITY = { up: 0, degraded: 1, down: 2 } as const;
 /** Publishes this instance's health snapshot on Hydra's schedule and runs user-contributed checks. */
 export class HealthReporter {
   private readonly checks = new Map<string, HealthCheck>();
-  private timer: NodeJS.Timeout | undefined;
+  private stopPublishing: StopRepeating | undefined;
   private readonly intervalMs: number;
   private readonly ttlSeconds: number;
 
@@ -106,15 +107,15 @@ export class HealthReporter {
 
   /** Publishes now and then every interval. Failures while Redis is away are skipped quietly. */
   start(): void {
-    if (this.timer) return;
-    void this.publish().catch(() => undefined);
-    this.timer = setInterval(() => void this.publish().catch(() => undefined), this.intervalMs);
-    this.timer.unref();
+    if (this.stopPublishing) return;
+    const publish = () => void this.publish().catch(() => undefined);
+    publish();
+    this.stopPublishing = repeatEvery(this.intervalMs, publish);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopPublishing?.();
+    this.stopPublishing = undefined;
   }
 
   /** What Hydra does on shutdown: let the snapshot lapse in 3 s and keep the log for a week. */

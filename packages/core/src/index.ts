@@ -11,3 +11,4 @@ export * from './pipeline.js';
 export * from './presence.js';
 export * from './registry-exports.js';
 export * from './queue/index.js';
+export * from './repeat.js';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { HydraContext } from './context.js';
 import type { Discovery, InstanceInfo } from './discovery.js';
 import type { NodeEntry } from './presence.js';
+import { repeatEvery, type StopRepeating } from './repeat.js';
 
 /** How an instance is chosen among those present. */
 export type LoadBalancing = 'round-robin' | 'random';
@@ -31,7 +32,7 @@ export class InstanceCache extends EventEmitter {
   private readonly views = new Map<string, ServiceView>();
   private readonly loading = new Map<string, Promise<InstanceInfo[]>>();
   private readonly tombstones = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private stopRefreshing: StopRepeating | undefined;
   private readonly refreshMs: number;
 
   constructor(
@@ -121,8 +122,8 @@ export class InstanceCache extends EventEmitter {
 
   /** Stops background refreshing and forgets everything. */
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopRefreshing?.();
+    this.stopRefreshing = undefined;
     this.views.clear();
   }
 
@@ -167,8 +168,6 @@ export class InstanceCache extends EventEmitter {
   }
 
   private ensureTimer(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.refreshAll(), this.refreshMs);
-    this.timer.unref();
+    this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.refreshAll());
   }
 }

@@ -1,5 +1,6 @@
 import type { HydraContext } from './context.js';
 import { execOrThrow } from './pipeline.js';
+import { repeatEvery, type StopRepeating } from './repeat.js';
 
 /** Timing of presence writes; Hydra's values by default. */
 export interface PresenceOptions {
@@ -27,7 +28,7 @@ export interface NodeEntry {
  * (short TTL, rewritten every second) and the instance's entry in the shared nodes hash.
  */
 export class Presence {
-  private timer: NodeJS.Timeout | undefined;
+  private stopRefreshing: StopRepeating | undefined;
   private readonly intervalMs: number;
   private readonly ttlSeconds: number;
 
@@ -41,7 +42,7 @@ export class Presence {
 
   /** Whether the refresh timer runs. */
   get active(): boolean {
-    return this.timer !== undefined;
+    return this.stopRefreshing !== undefined;
   }
 
   /** The nodes-hash entry as it is written now. */
@@ -74,10 +75,7 @@ export class Presence {
     const pipeline = redis.pipeline().set(keys.service(identity.serviceName), entry);
     this.addRefresh(pipeline);
     await execOrThrow(pipeline);
-    if (!this.timer) {
-      this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.intervalMs);
-      this.timer.unref();
-    }
+    this.stopRefreshing ??= repeatEvery(this.intervalMs, () => void this.refresh().catch(() => undefined));
   }
 
   /** Rewrites presence and the node entry (one pipelined round trip). */
@@ -87,8 +85,8 @@ export class Presence {
 
   /** Stops refreshing and removes presence and the node entry at once, so callers stop choosing us. */
   async deregister(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopRefreshing?.();
+    this.stopRefreshing = undefined;
     const { redis, keys, identity } = this.ctx;
     await execOrThrow(
       redis

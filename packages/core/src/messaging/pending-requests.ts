@@ -1,4 +1,5 @@
 import type { UmfMessage, UmfRoute } from '@hydra-nest/umf';
+import { repeatEvery, type StopRepeating } from '../repeat.js';
 
 /** One request waiting for its reply. */
 export interface PendingRequest {
@@ -25,7 +26,7 @@ const SWEEP_MS = 25;
  */
 export class PendingRequests {
   private readonly byMid = new Map<string, PendingRequest>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private stopSweeping: StopRepeating | undefined;
 
   constructor(private readonly onTimeout: (pending: PendingRequest) => void) {}
 
@@ -39,10 +40,7 @@ export class PendingRequests {
    */
   add(pending: PendingRequest): void {
     this.byMid.set(pending.message.mid, pending);
-    if (!this.sweeper) {
-      this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
-      this.sweeper.unref();
-    }
+    this.stopSweeping ??= repeatEvery(SWEEP_MS, () => this.sweep());
   }
 
   /** Whether the request with this `mid` is still waiting. */
@@ -91,7 +89,7 @@ export class PendingRequests {
   }
 
   private stopSweeper(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    this.sweeper = undefined;
+    this.stopSweeping?.();
+    this.stopSweeping = undefined;
   }
 }

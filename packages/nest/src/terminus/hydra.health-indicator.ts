@@ -43,25 +43,13 @@ export class HydraHealthIndicator {
     const session = this.indicator.check(key);
     const { serviceName: service, instanceId } = this.hydra;
     const timeoutMs = options.timeoutMs ?? 1000;
-    if (!this.hydra.running) {
-      return session.down({
-        service,
-        instanceId,
-        redis: 'unknown',
-        registered: false,
-        error: 'Hydra is not running',
-      });
-    }
+    const down = (redis: 'unknown' | 'unreachable' | 'up', error: string) =>
+      session.down({ service, instanceId, redis, registered: false, error });
+    if (!this.hydra.running) return down('unknown', 'Hydra is not running');
     try {
       await withTimeout(this.hydra.redis.ping(), timeoutMs, `no answer within ${timeoutMs} ms`);
     } catch (error) {
-      return session.down({
-        service,
-        instanceId,
-        redis: 'unreachable',
-        registered: false,
-        error: `Redis did not answer PING (${message(error)})`,
-      });
+      return down('unreachable', `Redis did not answer PING (${message(error)})`);
     }
     let registered: boolean;
     try {
@@ -69,22 +57,10 @@ export class HydraHealthIndicator {
       registered =
         (await withTimeout(this.hydra.redis.exists(presence), timeoutMs, 'presence lookup timed out')) === 1;
     } catch (error) {
-      return session.down({
-        service,
-        instanceId,
-        redis: 'unreachable',
-        registered: false,
-        error: message(error),
-      });
+      return down('unreachable', message(error));
     }
     if (!registered) {
-      return session.down({
-        service,
-        instanceId,
-        redis: 'up',
-        registered: false,
-        error: `instance ${instanceId} of ${service} has no presence key; it is not discoverable`,
-      });
+      return down('up', `instance ${instanceId} of ${service} has no presence key; it is not discoverable`);
     }
     return session.up({ service, instanceId, redis: 'up', registered: true });
   }

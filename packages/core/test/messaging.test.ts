@@ -168,3 +168,14 @@ describe('Messenger one-way messages', () => {
     expect((await client.messaging.request({ to: 'sturdy-svc:/', bdy: 7 })).bdy).toEqual({ ok: 7 });
   });
 });
+
+describe('Messenger before a handler is installed', () => {
+  it('keeps requests that arrive between registration and the transport listening, then serves them', async () => {
+    const late = await node('late-svc');
+    const client = await node('client-svc');
+    const reply = client.messaging.request({ to: 'late-svc:/', bdy: { early: true } });
+    await new Promise((r) => setTimeout(r, 100));
+    late.messaging.setHandler((m) => void late.messaging.sendReplyMessage(m, { bdy: { got: m.bdy } }));
+    expect((await reply).bdy).toEqual({ got: { early: true } });
+  });
+});

@@ -54,6 +54,8 @@ export interface MessagingStats {
 }
 
 const RETRY_PAUSE_MS = 100;
+/** Messages kept while no handler is installed yet (between registration and the transport's listen). */
+const EARLY_MESSAGES_KEPT = 1000;
 
 /**
  * Hydra's messaging verbs over Redis pub/sub, plus request-reply: UMF messages to one instance (chosen
@@ -74,6 +76,7 @@ export class Messenger {
   };
   private readonly pending = new PendingRequests((p) => this.expire(p));
   private handler: IncomingHandler | undefined;
+  private early: Array<[UmfMessage, boolean]> | undefined = [];
   private lastMalformedLog = 0;
   private readonly serviceChannel: string;
   private readonly replyFrom: string;
@@ -102,6 +105,10 @@ export class Messenger {
   /** Installs the receiver of incoming requests, events and broadcasts (the transport). */
   setHandler(handler: IncomingHandler | undefined): void {
     this.handler = handler;
+    // The instance is discoverable before the transport listens: hand over what arrived meanwhile.
+    const early = this.early;
+    this.early = undefined;
+    if (handler) for (const [message, broadcast] of early ?? []) handler(message, broadcast);
   }
 
   /** Sends a message to one instance (named with `instance@service:`, else load-balanced). Resolves the sent message. */
@@ -317,7 +324,9 @@ export class Messenger {
     const issues = validateMessage(message);
     if (issues.length > 0)
       return this.malformed(payload, issues.map((i) => `${i.field}: ${i.message}`).join('; '));
-    this.handler?.(message, channel === this.serviceChannel);
+    const broadcast = channel === this.serviceChannel;
+    if (this.handler) this.handler(message, broadcast);
+    else if (this.early && this.early.length < EARLY_MESSAGES_KEPT) this.early.push([message, broadcast]);
   }
 
   private malformed(payload: string, reason: string): void {

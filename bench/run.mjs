@@ -19,7 +19,7 @@ const queuesDir = path.join(here, 'contenders', 'queues');
 
 /* ------------------------------------------------------------------ options --------------------------- */
 
-const MESSAGING = ['raw', 'nest-redis', 'moleculer', 'hydra', 'hydra-nest'];
+const MESSAGING = ['raw', 'raw-umf', 'nest-redis', 'moleculer', 'hydra', 'hydra-nest'];
 const QUEUES = [
   { name: 'bullmq-c1', module: 'bullmq', concurrency: 1 },
   { name: 'bullmq-c50', module: 'bullmq', concurrency: 50 },

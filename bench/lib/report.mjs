@@ -1,7 +1,7 @@
 // Turns the results object into the stdout table and the SVG chart (hand-written SVG, no library).
 
-const MESSAGING_ORDER = ['raw', 'nest-redis', 'moleculer', 'hydra', 'hydra-nest'];
-const PEERS = ['raw', 'nest-redis', 'moleculer', 'hydra'];
+const MESSAGING_ORDER = ['raw', 'raw-umf', 'nest-redis', 'moleculer', 'hydra', 'hydra-nest'];
+const PEERS = ['raw', 'raw-umf', 'nest-redis', 'moleculer', 'hydra'];
 
 /** Messaging metrics: label, where the value is, and which direction is better. */
 const MESSAGING_METRICS = [

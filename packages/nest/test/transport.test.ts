@@ -13,7 +13,7 @@ import {
   ValidationPipe,
   type INestApplication,
 } from '@nestjs/common';
-import { Ctx, Payload } from '@nestjs/microservices';
+import { ClientsModule, Ctx, Payload } from '@nestjs/microservices';
 import { Hydra, RemoteError, silentLogger } from '@hydra-nest/core';
 import { IsInt, IsString, Min } from 'class-validator';
 import { firstValueFrom, map, of } from 'rxjs';
@@ -195,5 +195,48 @@ describe('HydraTransport with @UmfHandler', () => {
     expect(error).toBeInstanceOf(RemoteError);
     await firstValueFrom(client.emit({ to: `${name}:/`, typ: 'image.changed' }, { id: 3 }));
     await eventually(() => events.length === 3);
+  });
+});
+
+describe('HydraClient registered through ClientsModule', () => {
+  const server = useRedis();
+  const opened = new Opened();
+
+  afterAll(() => opened.closeAll());
+
+  it('brings its own Hydra instance and talks to a service', async () => {
+    const echo = new Hydra({
+      serviceName: 'echo-svc',
+      logger: silentLogger,
+      redis: { url: server.urlFor(15) },
+    });
+    await echo.start();
+    echo.messaging.setHandler((m) => void echo.messaging.sendReplyMessage(m, { bdy: { echo: m.bdy } }));
+    try {
+      @Module({
+        imports: [
+          ClientsModule.register([
+            {
+              name: 'ECHO',
+              customClass: HydraClient,
+              options: {
+                serviceName: 'standalone-caller',
+                logger: silentLogger,
+                redis: { url: server.urlFor(15) },
+              },
+            },
+          ]),
+        ],
+      })
+      class CallerModule {}
+      const app = await opened.app(CallerModule);
+      await app.init();
+      const client = app.get<HydraClient>('ECHO');
+      expect(await firstValueFrom(client.send('echo-svc:/', { n: 1 }))).toEqual({ echo: { n: 1 } });
+      await app.close();
+      expect((await echo.discovery.instances('standalone-caller')).length).toBe(0);
+    } finally {
+      await echo.stop();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import type { Hydra, RequestOptions } from '@hydra-nest/core';
+import { Hydra, type HydraOptions, type RequestOptions } from '@hydra-nest/core';
 import type { UmfInput } from '@hydra-nest/umf';
 import { InjectHydra } from '../decorators/inject-hydra.decorator.js';
 
@@ -12,9 +12,20 @@ export type UmfPattern =
   string | { to: string; typ?: string; hdr?: Record<string, unknown>; timeoutMs?: number; retries?: number };
 
 /**
+ * Options of a {@link HydraClient} that brings its own Hydra instance (registered with
+ * `ClientsModule.register([{ name, customClass: HydraClient, options }])`): the same options as the
+ * module's, at least `serviceName` and `redis`.
+ */
+export type HydraClientOptions = HydraOptions;
+
+/**
  * A Nest `ClientProxy` over UMF: `send()` is request-reply (the reply's `bdy`, or a typed
  * `RemoteError` / `HydraTimeoutError` / `ServiceUnavailableError`), `emit()` is one-way. Instances are
  * chosen by the module's load balancing from memory, with no Redis round trip.
+ *
+ * Injected from `HydraModule`, it uses the application's Hydra instance. Registered through
+ * `ClientsModule` with `customClass: HydraClient`, it starts an instance of its own on `connect()` and
+ * stops it on `close()`.
  *
  * @example
  * constructor(private readonly client: HydraClient) {}
@@ -24,18 +35,30 @@ export type UmfPattern =
  */
 @Injectable()
 export class HydraClient extends ClientProxy {
-  constructor(@InjectHydra() private readonly hydra: Hydra) {
+  private readonly hydra: Hydra;
+  /** Whether this client created its Hydra instance (and so starts and stops it). */
+  private readonly ownsHydra: boolean;
+  private starting: Promise<void> | undefined;
+
+  constructor(@InjectHydra() hydraOrOptions: Hydra | HydraClientOptions) {
     super();
+    this.ownsHydra = !(hydraOrOptions instanceof Hydra);
+    this.hydra = hydraOrOptions instanceof Hydra ? hydraOrOptions : new Hydra(hydraOrOptions);
   }
 
-  /** Resolves once the Hydra instance runs (it is started by the module at bootstrap). */
+  /** Resolves once the Hydra instance runs (the module's starts at bootstrap; an own one starts now). */
   async connect(): Promise<void> {
     if (this.hydra.running) return;
+    if (this.ownsHydra) {
+      this.starting ??= this.hydra.start();
+      return this.starting;
+    }
     await new Promise<void>((resolve) => this.hydra.once('started', () => resolve()));
   }
 
-  close(): void {
-    // The Hydra instance belongs to the module; it closes with the application.
+  /** Stops an own Hydra instance; the module's closes with the application. */
+  async close(): Promise<void> {
+    if (this.ownsHydra) await this.hydra.stop();
   }
 
   override on(): void {

@@ -1,4 +1,4 @@
-export { HydraClient, type UmfPattern } from '../client/hydra.client.js';
+export { HydraClient, type HydraClientOptions, type UmfPattern } from '../client/hydra.client.js';
 export { UmfContext } from '../ctx-host/umf.context.js';
 export { UmfEventHandler, UmfHandler } from '../decorators/umf-handler.decorator.js';
 export { toUmfFailure, UmfExceptionFilter, type UmfFailure } from '../filters/umf-exception.filter.js';

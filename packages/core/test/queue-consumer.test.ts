@@ -80,6 +80,27 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     expect(await depths()).toEqual(idle);
   });
 
+  it('dead-letters a message whose workers keep dying on it once it reaches maxDeliveries', async () => {
+    const { service, ctx, queue, consume, depths } = await setup('c-poison');
+    await queue.queueMessage(job(service, { poison: true }));
+    const commands = new QueueCommands(ctx.redis, ctx.keys, service);
+    // Two workers take it and "die" (no completion, no renewal); each lease expires and it comes back.
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      const [taken] = await commands.settleAndTake([], 1, 50);
+      expect(taken.attempt).toBe(delivery);
+      await sleep(80);
+      await commands.reclaimExpired();
+    }
+    const calls: QueueJob[] = [];
+    await consume((j) => void calls.push(j), { maxDeliveries: 2, reclaimIntervalMs: 50 });
+    await eventually(async () => (await depths()).incomplete === 1, { what: 'the dead letter' });
+    expect(calls).toHaveLength(0);
+    const [dead] = await queue.peek(service, 'incomplete');
+    expect((dead.message?.bdy as { reason: string }).reason).toMatch(
+      /^delivered 2 times without being settled \(maxDeliveries 2\); its worker may crash or stall on it$/,
+    );
+  });
+
   it('keeps a slow handler leased by renewing its lease', async () => {
     const { service, queue, consume } = await setup('c-renew');
     await queue.queueMessage(job(service, { n: 1 }));

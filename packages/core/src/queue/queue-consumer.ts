@@ -193,6 +193,15 @@ export class QueueConsumer {
       this.settle({ kind: 'fail', raw: taken.raw, deadLetter: taken.raw });
       return;
     }
+    if (taken.attempt > this.options.maxDeliveries) {
+      const reason =
+        `delivered ${taken.attempt - 1} times without being settled (maxDeliveries ` +
+        `${this.options.maxDeliveries}); its worker may crash or stall on it`;
+      this.ctx.logger.error(`queue ${this.service}: message ${message.mid} moved to mqincomplete: ${reason}`);
+      this.counts.deadLettered++;
+      this.settle({ kind: 'fail', raw: taken.raw, deadLetter: deadLetterOf(message, taken.raw, reason) });
+      return;
+    }
     const entry: InFlight = { raw: taken.raw, abandoned: false };
     this.inFlight.add(entry);
     const firstDeliveredAt = new Date(taken.firstDeliveredAt);

@@ -28,6 +28,12 @@ export interface QueueConsumerOptions {
   concurrency?: number;
   /** Deliveries before a failing message goes to incomplete. Default 3. */
   maxAttempts?: number;
+  /**
+   * Deliveries of any kind (handler failures, and redeliveries after a worker crashed or stalled)
+   * after which a message goes to incomplete without running the handler again: a message that kills
+   * its worker every time would otherwise be redelivered for ever. Default 10.
+   */
+  maxDeliveries?: number;
   /** Delay between attempts. Default exponential from 1 s, factor 2, at most 5 min. */
   backoff?: QueueBackoffOptions;
   /** Decides retry or dead letter; overrides `maxAttempts` and `backoff`. */
@@ -64,6 +70,7 @@ export interface ResolvedConsumerOptions {
   reclaimUnleased: { afterMs: number } | undefined;
   shutdownTimeoutMs: number;
   blockTimeoutMs: number;
+  maxDeliveries: number;
 }
 
 /** Delay before the retry that follows delivery `attempt` (1-based). */
@@ -120,6 +127,7 @@ export function resolveConsumerOptions(
     reclaimUnleased: options.reclaimUnleased,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     blockTimeoutMs: options.blockTimeoutMs ?? 5000,
+    maxDeliveries: options.maxDeliveries ?? 10,
   };
   const positive: Array<[string, number]> = [
     ['concurrency', resolved.concurrency],
@@ -127,6 +135,7 @@ export function resolveConsumerOptions(
     ['reclaimIntervalMs', resolved.reclaimIntervalMs],
     ['promoteIntervalMs', resolved.promoteIntervalMs],
     ['blockTimeoutMs', resolved.blockTimeoutMs],
+    ['maxDeliveries', resolved.maxDeliveries],
   ];
   if (options.maxAttempts !== undefined) positive.push(['maxAttempts', options.maxAttempts]);
   for (const [name, value] of positive) {

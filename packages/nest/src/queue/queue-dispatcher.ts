@@ -63,6 +63,7 @@ export class QueueDispatcher {
       concurrency: all.reduce((sum, o) => sum + (o.concurrency ?? 1), 0),
       leaseMs: max((o) => o.leaseMs),
       shutdownTimeoutMs: max((o) => o.shutdownTimeoutMs),
+      maxDeliveries: max((o) => o.maxDeliveries),
       reclaimUnleased: all.find((o) => o.reclaimUnleased)?.reclaimUnleased,
       retryPolicy: (job, error) => (this.route(job)?.retry ?? defaultRetryPolicy())(job, error),
     };

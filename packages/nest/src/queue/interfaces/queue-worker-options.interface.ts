@@ -16,6 +16,12 @@ export interface QueueWorkerOptions {
   concurrency?: number;
   /** Deliveries before a failing message goes to `mqincomplete`. Default 3. */
   maxAttempts?: number;
+  /**
+   * Deliveries of any kind, redeliveries after a crash included, after which a message goes to
+   * `mqincomplete` without running again (a message that kills its worker every time). Default 10;
+   * the service's consumer uses the largest of its workers' values.
+   */
+  maxDeliveries?: number;
   /** Delay between attempts. Default exponential from 1 s, factor 2, at most 5 min. */
   backoff?: QueueBackoffOptions;
   /**

@@ -16,28 +16,28 @@ function getJson(port, urlPath) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A demo step that GETs `urlPath` on the sample and prints the answer (with what happened between). */
+function showGet(urlPath, between) {
+  return async ({ port, log }) => {
+    const { status, body } = await getJson(port, urlPath);
+    log(`\nGET http://127.0.0.1:${port}${urlPath} -> ${between ? `${between} -> ` : ''}${status} ${body}`);
+  };
+}
+
 export const SAMPLES = [
   {
     name: 'hello',
     service: 'hello-svc',
     entry: 'samples/hello/dist/main.js',
     http: '/v1/hello/newcomer',
-    async tryIt({ port, log }) {
-      const { status, body } = await getJson(port, '/v1/hello/newcomer');
-      log(`\nGET http://127.0.0.1:${port}/v1/hello/newcomer -> ${status} ${body}`);
-    },
+    tryIt: showGet('/v1/hello/newcomer'),
   },
   {
     name: 'greeter',
     service: 'greeter-svc',
     entry: 'samples/greeter/dist/main.js',
     http: '/v1/greeter/newcomer',
-    async tryIt({ port, log }) {
-      const { status, body } = await getJson(port, '/v1/greeter/newcomer');
-      log(
-        `\nGET http://127.0.0.1:${port}/v1/greeter/newcomer -> greeter-svc asked hello-svc over UMF -> ${status} ${body}`,
-      );
-    },
+    tryIt: showGet('/v1/greeter/newcomer', 'greeter-svc asked hello-svc over UMF'),
   },
   {
     name: 'images',

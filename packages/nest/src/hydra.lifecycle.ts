@@ -30,20 +30,44 @@ export class HydraLifecycle
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
   private stopWatchingPort: () => void = () => undefined;
+  private markStarted!: () => void;
+  private markFailed!: (error: unknown) => void;
+  private readonly started = new Promise<void>((resolve, reject) => {
+    this.markStarted = resolve;
+    this.markFailed = reject;
+  });
 
   constructor(
     @InjectHydra() private readonly hydra: Hydra,
     @Inject(HYDRA_MODULE_OPTIONS) private readonly options: HydraModuleOptions,
     private readonly explorer: HydraExplorer,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
-  ) {}
+  ) {
+    // A failed start is reported by the bootstrap hook itself; waiters get the rejection too.
+    this.started.catch(() => undefined);
+  }
 
   /** Starts the instance and publishes its routes and HTTP port. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.hydra.start();
-    if (this.options.register === false) return;
-    await this.publishRoutes();
-    this.publishHttpPort();
+    try {
+      await this.hydra.start();
+      if (this.options.register !== false) {
+        await this.publishRoutes();
+        this.publishHttpPort();
+      }
+      this.markStarted();
+    } catch (error) {
+      this.markFailed(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Resolves once the instance runs and its routes are published, whichever order Nest calls the
+   * bootstrap hooks in (NestJS 11 calls a module's hooks all at once, NestJS 12 in dependency order).
+   */
+  whenStarted(): Promise<void> {
+    return this.started;
   }
 
   /** Deregisters at once, while the HTTP server still answers requests in flight. */

@@ -38,8 +38,8 @@ export class QueueWorkerExplorer implements OnApplicationBootstrap, OnModuleDest
     private readonly reflector: Reflector,
     private readonly contextCreator: ExternalContextCreator,
     @InjectHydra() private readonly hydra: Hydra,
-    // Only for the order of lifecycle hooks: Hydra starts before, and stops after, the consumers.
-    _lifecycle: HydraLifecycle,
+    // Hydra starts before, and stops after, the consumers.
+    private readonly lifecycle: HydraLifecycle,
   ) {}
 
   /** Starts a consumer for each service that has `@QueueWorker()` handlers. */
@@ -50,6 +50,7 @@ export class QueueWorkerExplorer implements OnApplicationBootstrap, OnModuleDest
       byService.set(service, [...(byService.get(service) ?? []), binding]);
     }
     if (byService.size === 0) return;
+    await this.lifecycle.whenStarted().catch(() => undefined);
     if (!this.hydra.running) {
       throw new QueueWorkerDefinitionError(
         'the Hydra instance is not running, so @QueueWorker handlers cannot start; check the HydraModule Redis connection',

@@ -1,6 +1,6 @@
 // The floor's client: requests on one publisher connection, replies on one subscriber connection
 // subscribed to this process's own reply channel, correlated by a numeric id in a Map.
-import { Redis } from 'ioredis';
+import { closePair, openPair, assertListened } from './raw-connections.mjs';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from './raw-server.mjs';
 
 let sub;
@@ -10,9 +10,7 @@ const pending = new Map();
 const replyChannel = `raw.rep.${process.pid}`;
 
 export async function connect({ redisUrl }) {
-  sub = new Redis(redisUrl, { lazyConnect: true });
-  pub = new Redis(redisUrl, { lazyConnect: true });
-  await Promise.all([sub.connect(), pub.connect()]);
+  ({ sub, pub } = await openPair(redisUrl));
   sub.on('message', (_channel, text) => {
     const reply = JSON.parse(text);
     const resolve = pending.get(reply.id);
@@ -22,9 +20,7 @@ export async function connect({ redisUrl }) {
     }
   });
   await sub.subscribe(replyChannel);
-  // The server is up before the client starts; make sure it listens.
-  const listeners = await pub.pubsub('NUMSUB', REQUEST_CHANNEL);
-  if (Number(listeners[1]) < 1) throw new Error(`nobody subscribes ${REQUEST_CHANNEL}`);
+  await assertListened(pub, REQUEST_CHANNEL);
 }
 
 export function request(body) {
@@ -40,5 +36,5 @@ export function emit(body) {
 }
 
 export async function close() {
-  await Promise.allSettled([sub?.quit(), pub?.quit()]);
+  await closePair({ sub, pub });
 }

@@ -1,7 +1,7 @@
 // The floor: request-reply over Redis pub/sub with ioredis and nothing else. One subscriber and one
 // publisher connection. A request is `{"id":..,"r":"<reply channel>","b":<body>}`; the reply
 // `{"id":..,"b":<body>}` goes to the requester's own reply channel.
-import { Redis } from 'ioredis';
+import { closePair, openPair } from './raw-connections.mjs';
 
 export const REQUEST_CHANNEL = 'raw.req';
 export const EVENT_CHANNEL = 'raw.evt';
@@ -10,9 +10,7 @@ let sub;
 let pub;
 
 export async function start({ redisUrl, onEvent }) {
-  sub = new Redis(redisUrl, { lazyConnect: true });
-  pub = new Redis(redisUrl, { lazyConnect: true });
-  await Promise.all([sub.connect(), pub.connect()]);
+  ({ sub, pub } = await openPair(redisUrl));
   sub.on('message', (channel, text) => {
     if (channel === EVENT_CHANNEL) {
       JSON.parse(text);
@@ -27,5 +25,5 @@ export async function start({ redisUrl, onEvent }) {
 }
 
 export async function stop() {
-  await Promise.allSettled([sub?.quit(), pub?.quit()]);
+  await closePair({ sub, pub });
 }

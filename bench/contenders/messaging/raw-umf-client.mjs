@@ -1,6 +1,6 @@
 // The raw-umf floor's client: UMF-shaped requests correlated on `rmid` (see raw-umf-server.mjs).
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { closePair, openPair, assertListened } from './raw-connections.mjs';
 import { EVENT_CHANNEL, REQUEST_CHANNEL } from './raw-umf-server.mjs';
 
 let sub;
@@ -10,9 +10,7 @@ const replyChannel = `raw-umf.rep.${process.pid}`;
 const frm = `${replyChannel}@raw-umf-client:/`;
 
 export async function connect({ redisUrl }) {
-  sub = new Redis(redisUrl, { lazyConnect: true });
-  pub = new Redis(redisUrl, { lazyConnect: true });
-  await Promise.all([sub.connect(), pub.connect()]);
+  ({ sub, pub } = await openPair(redisUrl));
   sub.on('message', (_channel, text) => {
     const reply = JSON.parse(text);
     const resolve = pending.get(reply.rmid);
@@ -22,8 +20,7 @@ export async function connect({ redisUrl }) {
     }
   });
   await sub.subscribe(replyChannel);
-  const listeners = await pub.pubsub('NUMSUB', REQUEST_CHANNEL);
-  if (Number(listeners[1]) < 1) throw new Error(`nobody subscribes ${REQUEST_CHANNEL}`);
+  await assertListened(pub, REQUEST_CHANNEL);
 }
 
 function message(typ, bdy) {
@@ -51,5 +48,5 @@ export function emit(body) {
 }
 
 export async function close() {
-  await Promise.allSettled([sub?.quit(), pub?.quit()]);
+  await closePair({ sub, pub });
 }

@@ -3,7 +3,7 @@
 // and timestamp per message) and no framework at all. The gap between `raw` and `raw-umf` is what the
 // wire format itself costs; the gap between `raw-umf` and a library is what the library costs.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { closePair, openPair } from './raw-connections.mjs';
 
 export const REQUEST_CHANNEL = 'raw-umf.req';
 export const EVENT_CHANNEL = 'raw-umf.evt';
@@ -12,9 +12,7 @@ let sub;
 let pub;
 
 export async function start({ redisUrl, onEvent }) {
-  sub = new Redis(redisUrl, { lazyConnect: true });
-  pub = new Redis(redisUrl, { lazyConnect: true });
-  await Promise.all([sub.connect(), pub.connect()]);
+  ({ sub, pub } = await openPair(redisUrl));
   sub.on('message', (channel, text) => {
     const request = JSON.parse(text);
     if (channel === EVENT_CHANNEL) {
@@ -39,5 +37,5 @@ export async function start({ redisUrl, onEvent }) {
 }
 
 export async function stop() {
-  await Promise.allSettled([sub?.quit(), pub?.quit()]);
+  await closePair({ sub, pub });
 }

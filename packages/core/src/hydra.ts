@@ -36,8 +36,10 @@ export interface HydraOptions extends ServiceIdentityOptions {
   routes?: string[];
   presence?: PresenceOptions;
   health?: { intervalMs?: number; ttlSeconds?: number };
-  /** How often watched services' instance lists are refreshed from Redis, ms. Default 1000. */
+  /** How often known instances of watched services are checked for presence, ms. Default 1000. */
   discoveryRefreshMs?: number;
+  /** How often watched services are SCANned for instances that did not announce themselves, ms. Default 3000. */
+  discoveryScanMs?: number;
   /** Load balancing, request deadline and retries of messaging. */
   messaging?: MessagingOptions;
 }
@@ -103,7 +105,10 @@ export class Hydra extends EventEmitter {
     this.configs = new ConfigStore(ctx);
     this.routes = new RouteRegistry(ctx);
     this.discovery = new Discovery(ctx);
-    this.instances = new InstanceCache(ctx, this.discovery, { refreshMs: options.discoveryRefreshMs });
+    this.instances = new InstanceCache(ctx, this.discovery, {
+      refreshMs: options.discoveryRefreshMs,
+      discoverMs: options.discoveryScanMs,
+    });
     this.announcer = new Announcer(ctx, this.instances);
     this.messaging = new Messenger(this, options.messaging);
   }

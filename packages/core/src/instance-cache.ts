@@ -18,6 +18,19 @@ export interface InstanceAnnouncement {
 interface ServiceView {
   instances: InstanceInfo[];
   cursor: number;
+  /** When the service's presence keys were last SCANned, ms. */
+  scannedAt: number;
+}
+
+/** How often the instance cache checks and rescans; see {@link InstanceCache}. */
+export interface InstanceCacheOptions {
+  /** How often known instances are checked for presence (one pipelined EXISTS each), ms. Default 1000. */
+  refreshMs?: number;
+  /**
+   * How often a watched service's presence keys are SCANned for instances that did not announce
+   * themselves (Hydra 1.x peers), ms. Default 3000, the age of Hydra's own presence cache.
+   */
+  discoverMs?: number;
 }
 
 /** A presence key outlives a dead instance by up to its TTL; don't resurrect it from a refresh meanwhile. */
@@ -25,8 +38,10 @@ const TOMBSTONE_MS = 3500;
 
 /**
  * Instances of the services this process talks to, kept in memory so that choosing one costs no Redis
- * round trip. A watched service is refreshed from Redis in the background; hydra-nest peers'
- * announcements and failed calls update it at once. Emits `change(service, instances)`.
+ * round trip. In the background, known instances are checked every `refreshMs` with one pipelined
+ * EXISTS per instance (a departure is noticed within a second), and the service is SCANned for newcomers
+ * every `discoverMs` (a SCAN walks the whole keyspace, so it is kept rare). hydra-nest peers' announcements
+ * and failed calls update it at once. Emits `change(service, instances)`.
  */
 export class InstanceCache extends EventEmitter {
   private readonly views = new Map<string, ServiceView>();
@@ -34,14 +49,16 @@ export class InstanceCache extends EventEmitter {
   private readonly tombstones = new Map<string, number>();
   private stopRefreshing: StopRepeating | undefined;
   private readonly refreshMs: number;
+  private readonly discoverMs: number;
 
   constructor(
     private readonly ctx: HydraContext,
     private readonly discovery: Discovery,
-    options: { refreshMs?: number } = {},
+    options: InstanceCacheOptions = {},
   ) {
     super();
     this.refreshMs = options.refreshMs ?? 1000;
+    this.discoverMs = options.discoverMs ?? 3000;
   }
 
   /** Loads `service` on first use (concurrent callers share one load) and keeps it fresh from then on. */
@@ -115,9 +132,37 @@ export class InstanceCache extends EventEmitter {
     this.replace(service, view, [...others, instance]);
   }
 
-  /** Re-reads every watched service now. */
+  /** Re-reads (SCANs) every watched service now. */
   async refreshAll(): Promise<void> {
     await Promise.all([...this.views.keys()].map((service) => this.refresh(service)));
+  }
+
+  /** One background round: rescan the services due for it, check the others' known instances. */
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    await Promise.all(
+      [...this.views].map(([service, view]) =>
+        now - view.scannedAt >= this.discoverMs ? this.refresh(service) : this.checkPresence(service, view),
+      ),
+    );
+  }
+
+  /** Drops the known instances whose presence key is gone, in one pipelined round trip. */
+  private async checkPresence(service: string, view: ServiceView): Promise<void> {
+    if (view.instances.length === 0) return;
+    const { redis, keys } = this.ctx;
+    const pipeline = redis.pipeline();
+    for (const instance of view.instances) pipeline.exists(keys.presence(service, instance.instanceID));
+    try {
+      const results = (await pipeline.exec()) ?? [];
+      const alive = view.instances.filter((_, i) => {
+        const [error, exists] = results[i] ?? [];
+        return error !== null || exists === 1; // keep on error: Redis away is not a departure
+      });
+      if (alive.length !== view.instances.length) this.replace(service, view, alive);
+    } catch (error) {
+      this.ctx.logger.debug?.(`presence check of ${service} failed: ${(error as Error).message}`);
+    }
   }
 
   /** Stops background refreshing and forgets everything. */
@@ -129,7 +174,7 @@ export class InstanceCache extends EventEmitter {
 
   private async load(service: string): Promise<InstanceInfo[]> {
     const instances = this.withoutTombstones(await this.discovery.instances(service));
-    const view = this.views.get(service) ?? { instances: [], cursor: -1 };
+    const view = this.views.get(service) ?? { instances: [], cursor: -1, scannedAt: Date.now() };
     this.replace(service, view, instances);
     this.views.set(service, view);
     this.ensureTimer();
@@ -140,7 +185,9 @@ export class InstanceCache extends EventEmitter {
     try {
       const fresh = this.withoutTombstones(await this.discovery.instances(service));
       const view = this.views.get(service);
-      if (view) this.replace(service, view, fresh);
+      if (!view) return;
+      view.scannedAt = Date.now();
+      this.replace(service, view, fresh);
     } catch (error) {
       // Redis away: keep the last known list; the connection watcher reports the outage once.
       this.ctx.logger.debug?.(`instance refresh of ${service} failed: ${(error as Error).message}`);
@@ -168,6 +215,6 @@ export class InstanceCache extends EventEmitter {
   }
 
   private ensureTimer(): void {
-    this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.refreshAll());
+    this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.tick());
   }
 }

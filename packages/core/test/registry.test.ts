@@ -178,7 +178,7 @@ describe('Discovery and InstanceCache', () => {
 
   it('learns of instances appearing and leaving, and spreads round-robin evenly over them', async () => {
     const ctx = context('rr-svc');
-    const cache = new InstanceCache(ctx, new Discovery(ctx), { refreshMs: 200 });
+    const cache = new InstanceCache(ctx, new Discovery(ctx), { refreshMs: 200, discoverMs: 400 });
     const presences = [0, 1, 2].map(() => new Presence(context('rr-svc'), { ttlSeconds: 1 }));
     await presences[0]!.register();
     expect(await cache.watch('rr-svc')).toHaveLength(1);
@@ -199,5 +199,23 @@ describe('Discovery and InstanceCache', () => {
     expect(cache.peek('rr-svc')!.map((i) => i.instanceID)).toEqual([presences[0]!.nodeEntry().instanceID]);
     cache.close();
     await Promise.all(presences.map((p) => p.deregister()));
+  });
+
+  it('notices a departure with a cheap presence check, without SCANning the keyspace each time', async () => {
+    const ctx = context('quiet-svc');
+    const cache = new InstanceCache(ctx, new Discovery(ctx), { refreshMs: 100, discoverMs: 60_000 });
+    const a = new Presence(context('quiet-svc'));
+    const b = new Presence(context('quiet-svc'));
+    await a.register();
+    await b.register();
+    expect(await cache.watch('quiet-svc')).toHaveLength(2);
+    const scans = async () =>
+      Number(/cmdstat_scan:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const before = await scans();
+    await b.deregister();
+    await eventually(() => cache.peek('quiet-svc')!.length === 1, { timeoutMs: 1000, what: 'the departure' });
+    expect(await scans()).toBe(before);
+    cache.close();
+    await a.deregister();
   });
 });

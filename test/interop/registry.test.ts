@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { Hydra, silentLogger, type NodeInfo } from '@hydra-nest/core';
 import { useRedis } from '../harness/redis.js';
 import { eventually } from '../harness/wait.js';
@@ -163,6 +164,78 @@ describe('registry interop with real Hydra 1.9.3', () => {
       await peer.call('sendToHealthLog', 'info', 'hello from legacy');
       const log = await nest.flightRecorder.serviceLog('legacy-svc');
       expect(log[0]).toMatchObject({ serviceName: 'legacy-svc', type: 'info', msg: 'hello from legacy' });
+    });
+  });
+
+  describe('hydra-nest writes the same JSON layouts as Hydra', () => {
+    let raw: Redis;
+    beforeAll(() => {
+      raw = new Redis(redis.urlFor(15));
+    });
+    afterAll(() => raw?.disconnect());
+
+    it('health snapshot: the same fields in the same order', async () => {
+      const theirs = await eventually(
+        async () => raw.get(`hydra:service:legacy-svc:${peer.instanceId}:health`),
+        { timeoutMs: 8000, what: 'the Hydra peer’s health snapshot' },
+      );
+      await nest.health.publish();
+      const ours = await raw.get(`hydra:service:modern-svc:${nest.instanceId}:health`);
+      const [a, b] = [JSON.parse(theirs!), JSON.parse(ours!)];
+      expect(Object.keys(b)).toEqual(Object.keys(a));
+      expect(Object.keys(b.memory).sort()).toEqual(Object.keys(a.memory).sort());
+      expect(await raw.ttl(`hydra:service:modern-svc:${nest.instanceId}:health`)).toBe(3);
+    });
+
+    it('flight-recorder entry: the same fields in the same order', async () => {
+      await peer.call('sendToHealthLog', 'info', { n: 1 });
+      await nest.flightRecorder.append('info', { n: 1 });
+      const [theirs] = await raw.lrange(`hydra:service:legacy-svc:${peer.instanceId}:health:log`, 0, 0);
+      const [ours] = await raw.lrange(`hydra:service:modern-svc:${nest.instanceId}:health:log`, 0, 0);
+      const [a, b] = [JSON.parse(theirs!), JSON.parse(ours!)];
+      expect(Object.keys(b)).toEqual(Object.keys(a));
+      expect(b.msg).toEqual(a.msg);
+    });
+
+    it('hydra-router refresh broadcast: the same fields in the same order', async () => {
+      // A hydra-router instance as Hydra sees one: presence key and nodes entry (Hydra checks both).
+      const routerId = '0123456789abcdef0123456789abcdef';
+      await raw
+        .multi()
+        .setex(`hydra:service:hydra-router:${routerId}:presence`, 5, routerId)
+        .hset(
+          'hydra:service:nodes',
+          routerId,
+          JSON.stringify({
+            serviceName: 'hydra-router',
+            instanceID: routerId,
+            updatedOn: new Date().toISOString(),
+          }),
+        )
+        .exec();
+      const listener = raw.duplicate();
+      const received: Array<Record<string, unknown>> = [];
+      listener.on('message', (_channel, message) => received.push(JSON.parse(message)));
+      await listener.subscribe('hydra:service:mc:hydra-router');
+      await peer.call('registerRoutes', ['[get]/v1/legacy/items']);
+      await nest.registerRoutes(['[get]/v1/modern/items/:id', '[post]/v1/modern/items']);
+      await eventually(() => received.length === 2, {
+        timeoutMs: 2000,
+        what: 'both refresh broadcasts',
+      });
+      listener.disconnect();
+      const theirs = received.find((m) => m.frm === 'legacy-svc:/')!;
+      const ours = received.find((m) => m.frm === 'modern-svc:/')!;
+      expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+      expect(ours.to).toBe(theirs.to);
+      expect(ours.ver).toBe(theirs.ver);
+      expect(ours.bdy).toEqual({ action: 'refresh', serviceName: 'modern-svc' });
+      expect(theirs.bdy).toEqual({ action: 'refresh', serviceName: 'legacy-svc' });
+      await raw
+        .multi()
+        .del(`hydra:service:hydra-router:${routerId}:presence`)
+        .hdel('hydra:service:nodes', routerId)
+        .exec();
     });
   });
 });

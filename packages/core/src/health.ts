@@ -1,17 +1,23 @@
 import type { HydraContext } from './context.js';
+import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
 import { repeatEvery, type StopRepeating } from './repeat.js';
 
 /** The outcome of one user-contributed health check. */
 export interface HealthCheckResult {
   status: 'up' | 'down' | 'degraded';
+  /** Anything useful to an operator (latency, error text, ...); published as is. */
   details?: Record<string, unknown>;
 }
 
-/** A user-contributed health check; a throw or a result later than 1 s counts as down. */
+/** A user-contributed health check; a throw, or no result within 1 s, counts as `down`. */
 export type HealthCheck = () => HealthCheckResult | Promise<HealthCheckResult>;
 
-/** Hydra's health snapshot (key order as Hydra writes it), plus hydra-nest's checks when any exist. */
+/**
+ * Hydra's health snapshot (fields in the order Hydra writes them: `getHealth()` and hydra-router's
+ * `/v1/router/health` serve the same object), plus hydra-nest's `checks` and their worst `status` when
+ * any check is registered. Hydra readers ignore the extra fields.
+ */
 export interface HealthSnapshot {
   serviceName: string;
   instanceID: string;
@@ -21,33 +27,59 @@ export interface HealthSnapshot {
   architecture: string;
   platform: string;
   nodeVersion: string;
+  /** `process.memoryUsage()`, numbers in bytes. */
   memory: NodeJS.MemoryUsage;
+  /** `process.uptime()`, a float. */
   uptimeSeconds: number;
-  status?: HealthCheckResult['status'];
+  /** Every registered check's result, by name (only when a check is registered). */
   checks?: Record<string, HealthCheckResult>;
+  /** The worst status of the checks (only when a check is registered). */
+  status?: HealthCheckResult['status'];
 }
 
-/** Timing of health snapshots. */
+/** A snapshot as stored in `P:S:I:health`: `updatedOn` (write time) comes first. */
+export interface StoredHealthSnapshot extends HealthSnapshot {
+  updatedOn: string;
+}
+
+/** Timing of the health snapshot; see {@link HealthReporter}. */
 export interface HealthOptions {
   /**
-   * How often the snapshot is written, ms. Default 2000: shorter than the 3 s TTL, so the key never
-   * lapses between writes (with Hydra's 5000 it is missing 2 s out of every 5). Readers do not care.
+   * How often the snapshot is written, ms. Default 2000, not Hydra's 5000: Hydra's snapshot lives 3 s and
+   * is rewritten every 5 s, so it is missing 2 s out of every 5 and readers (hydra-cli `health`,
+   * hydra-router's dashboard) then see no health at all. Writing more often than the TTL keeps it present;
+   * no Hydra reader depends on the period.
    */
   intervalMs?: number;
-  /** TTL of the snapshot key, seconds. Hydra: 3. */
+  /** TTL of the snapshot key, whole seconds. Default 3, Hydra's. */
   ttlSeconds?: number;
 }
 
 const CHECK_TIMEOUT_MS = 1000;
+/** Hydra keeps an instance's flight recorder for a week after its last health write. */
 const LOG_TTL_SECONDS = 604800;
+/** Hydra's EXPIRE on the snapshot at shutdown. */
+const SHUTDOWN_TTL_SECONDS = 3;
 const SEVERITY = { up: 0, degraded: 1, down: 2 } as const;
 
-/** Publishes this instance's health snapshot on Hydra's schedule and runs user-contributed checks. */
+/**
+ * Publishes this instance's health snapshot to `P:S:I:health` (with a TTL) and keeps its flight recorder
+ * from expiring, as Hydra does, and runs user-contributed checks into the snapshot.
+ *
+ * @example
+ * const health = new HealthReporter(ctx);
+ * health.addCheck('db', async () => ((await db.ping()) ? { status: 'up' } : { status: 'down' }));
+ * health.start();
+ * // ... at shutdown:
+ * health.stop();
+ * await health.expireNow();
+ */
 export class HealthReporter {
   private readonly checks = new Map<string, HealthCheck>();
-  private stopPublishing: StopRepeating | undefined;
   private readonly intervalMs: number;
   private readonly ttlSeconds: number;
+  private stopPublishing: StopRepeating | undefined;
+  private publishing = false;
 
   constructor(
     private readonly ctx: HydraContext,
@@ -55,6 +87,16 @@ export class HealthReporter {
   ) {
     this.intervalMs = options.intervalMs ?? 2000;
     this.ttlSeconds = options.ttlSeconds ?? 3;
+    if (!(this.intervalMs > 0)) {
+      throw new HydraConfigError(
+        `health.intervalMs of ${ctx.identity.serviceName} is ${this.intervalMs}; give a positive number of ms (default 2000)`,
+      );
+    }
+    if (!Number.isInteger(this.ttlSeconds) || this.ttlSeconds < 1) {
+      throw new HydraConfigError(
+        `health.ttlSeconds of ${ctx.identity.serviceName} is ${this.ttlSeconds}; give a whole number of seconds >= 1 (default 3)`,
+      );
+    }
   }
 
   /** Adds (or replaces) a named check whose result is published with every snapshot. */
@@ -62,11 +104,12 @@ export class HealthReporter {
     this.checks.set(name, check);
   }
 
+  /** Removes a named check; a no-op when there is none. */
   removeCheck(name: string): void {
     this.checks.delete(name);
   }
 
-  /** The current snapshot, running every check (in parallel, each bounded to 1 s). */
+  /** The current snapshot, running every check (in parallel, each bounded to 1 s). Writes nothing. */
   async snapshot(): Promise<HealthSnapshot> {
     const { identity } = this.ctx;
     const snapshot: HealthSnapshot = {
@@ -82,54 +125,77 @@ export class HealthReporter {
       uptimeSeconds: process.uptime(),
     };
     if (this.checks.size === 0) return snapshot;
-    const entries = await Promise.all(
+    const results = await Promise.all(
       [...this.checks].map(async ([name, check]) => [name, await runCheck(check)] as const),
     );
-    snapshot.checks = Object.fromEntries(entries);
-    snapshot.status = entries.reduce<HealthCheckResult['status']>(
-      (worst, [, r]) => (SEVERITY[r.status] > SEVERITY[worst] ? r.status : worst),
+    snapshot.checks = Object.fromEntries(results);
+    snapshot.status = results.reduce<HealthCheckResult['status']>(
+      (worst, [, result]) => (SEVERITY[result.status] > SEVERITY[worst] ? result.status : worst),
       'up',
     );
     return snapshot;
   }
 
-  /** Writes the snapshot (TTL) and extends the flight recorder's expiry, in one round trip. */
+  /**
+   * Writes the snapshot (`SETEX`, `updatedOn` first) and extends the flight recorder's expiry (`EXPIRE`
+   * one week), in one pipelined round trip. Rejects when Redis does.
+   */
   async publish(): Promise<void> {
     const { redis, keys, identity } = this.ctx;
-    const json = JSON.stringify({ updatedOn: new Date().toISOString(), ...(await this.snapshot()) });
+    const stored: StoredHealthSnapshot = { updatedOn: new Date().toISOString(), ...(await this.snapshot()) };
     await execOrThrow(
       redis
         .pipeline()
-        .setex(keys.health(identity.serviceName, identity.instanceId), this.ttlSeconds, json)
+        .setex(
+          keys.health(identity.serviceName, identity.instanceId),
+          this.ttlSeconds,
+          JSON.stringify(stored),
+        )
         .expire(keys.healthLog(identity.serviceName, identity.instanceId), LOG_TTL_SECONDS),
     );
   }
 
-  /** Publishes now and then every interval. Failures while Redis is away are skipped quietly. */
+  /**
+   * Publishes at once (Hydra waits 5 s for its first snapshot), then every `intervalMs` on a timer that
+   * does not keep the process alive. A tick is skipped while the previous write is pending, and a write
+   * that fails while Redis is away is dropped quietly: the connection watcher reports the outage once,
+   * and the next tick after reconnecting writes a fresh snapshot.
+   */
   start(): void {
     if (this.stopPublishing) return;
-    const publish = () => void this.publish().catch(() => undefined);
-    publish();
-    this.stopPublishing = repeatEvery(this.intervalMs, publish);
+    const tick = () => {
+      if (this.publishing) return;
+      this.publishing = true;
+      this.publish()
+        .catch(() => undefined)
+        .finally(() => (this.publishing = false));
+    };
+    this.stopPublishing = repeatEvery(this.intervalMs, tick);
+    tick();
   }
 
+  /** Stops the periodic writes (the snapshot then lapses within its TTL). */
   stop(): void {
     this.stopPublishing?.();
     this.stopPublishing = undefined;
   }
 
-  /** What Hydra does on shutdown: let the snapshot lapse in 3 s and keep the log for a week. */
+  /**
+   * What Hydra does at shutdown, in one round trip: the snapshot expires in 3 s and the flight recorder
+   * is kept for a week, so operators can still read why an instance went away.
+   */
   async expireNow(): Promise<void> {
     const { redis, keys, identity } = this.ctx;
     await execOrThrow(
       redis
         .pipeline()
-        .expire(keys.health(identity.serviceName, identity.instanceId), 3)
+        .expire(keys.health(identity.serviceName, identity.instanceId), SHUTDOWN_TTL_SECONDS)
         .expire(keys.healthLog(identity.serviceName, identity.instanceId), LOG_TTL_SECONDS),
     );
   }
 }
 
+/** Runs one check, turning a throw or a result later than 1 s into `down` with the reason in details. */
 async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<HealthCheckResult>((resolve) => {
@@ -137,9 +203,14 @@ async function runCheck(check: HealthCheck): Promise<HealthCheckResult> {
       () => resolve({ status: 'down', details: { error: `check took longer than ${CHECK_TIMEOUT_MS} ms` } }),
       CHECK_TIMEOUT_MS,
     );
+    timer.unref();
   });
   try {
-    return await Promise.race([Promise.resolve().then(check), timeout]);
+    const result = await Promise.race([Promise.resolve().then(check), timeout]);
+    if (typeof result !== 'object' || result === null || !Object.hasOwn(SEVERITY, result.status)) {
+      return { status: 'down', details: { error: `check returned ${JSON.stringify(result)}, not a status` } };
+    }
+    return result;
   } catch (error) {
     return { status: 'down', details: { error: error instanceof Error ? error.message : String(error) } };
   } finally {

@@ -7,49 +7,72 @@ import { repeatEvery, type StopRepeating } from './repeat.js';
 /** How an instance is chosen among those present. */
 export type LoadBalancing = 'round-robin' | 'random';
 
-/** An arrival or departure that a hydra-nest peer announced. */
+/** An arrival or departure that a hydra-nest peer announced (see `Announcer`). */
 export interface InstanceAnnouncement {
   event: 'up' | 'down';
   service: string;
   instanceId: string;
+  /** The peer's nodes entry; needed for `up` (an `up` without it is ignored). */
   instance?: NodeEntry & { updatedOnTS?: number };
+}
+
+/** Timing of the instance cache's background upkeep; see {@link InstanceCache}. */
+export interface InstanceCacheOptions {
+  /**
+   * How often known instances are checked for presence, ms: one pipelined EXISTS per instance of every
+   * watched service, so a departure is noticed within this period (plus the presence TTL after a crash).
+   * Default 1000.
+   */
+  refreshMs?: number;
+  /**
+   * How often watched services are SCANned for instances that did not announce themselves (Hydra 1.x
+   * peers), ms. A SCAN walks the whole keyspace, so this is kept rarer; one pass serves every watched
+   * service. Default 3000, the age of Hydra's own presence cache.
+   */
+  discoverMs?: number;
 }
 
 interface ServiceView {
   instances: InstanceInfo[];
+  /** Round-robin position. */
   cursor: number;
   /** When the service's presence keys were last SCANned, ms. */
   scannedAt: number;
 }
 
-/** How often the instance cache checks and rescans; see {@link InstanceCache}. */
-export interface InstanceCacheOptions {
-  /** How often known instances are checked for presence (one pipelined EXISTS each), ms. Default 1000. */
-  refreshMs?: number;
-  /**
-   * How often a watched service's presence keys are SCANned for instances that did not announce
-   * themselves (Hydra 1.x peers), ms. Default 3000, the age of Hydra's own presence cache.
-   */
-  discoverMs?: number;
-}
-
-/** A presence key outlives a dead instance by up to its TTL; don't resurrect it from a refresh meanwhile. */
+/** A presence key outlives a dead instance by up to its TTL; a refresh must not bring it back meanwhile. */
 const TOMBSTONE_MS = 3500;
+/** How long an announcement protects an instance from refreshes that began before it, ms. */
+const ANNOUNCED_MEMORY_MS = 10_000;
 
 /**
  * Instances of the services this process talks to, kept in memory so that choosing one costs no Redis
- * round trip. In the background, known instances are checked every `refreshMs` with one pipelined
- * EXISTS per instance (a departure is noticed within a second), and the service is SCANned for newcomers
- * every `discoverMs` (a SCAN walks the whole keyspace, so it is kept rare). hydra-nest peers' announcements
- * and failed calls update it at once. Emits `change(service, instances)`.
+ * round trip. In the background, every `refreshMs`, one pipeline checks that the known instances of all
+ * watched services are still present; every `discoverMs` the services are SCANned for newcomers (then
+ * one pipeline of HMGETs). hydra-nest peers' announcements ({@link applyAnnouncement}) and failed calls
+ * ({@link markGone}) update it at once. Redis errors in the background keep the last known lists.
+ *
+ * Emits `change(service, instances)` whenever the set of instance ids of a watched service changes.
+ *
+ * @example
+ * const cache = new InstanceCache(ctx, new Discovery(ctx));
+ * await cache.watch('billing-svc');
+ * const target = cache.pick('billing-svc'); // synchronous, from memory
+ * cache.on('change', (service, instances) => console.log(service, instances.length));
  */
 export class InstanceCache extends EventEmitter {
   private readonly views = new Map<string, ServiceView>();
   private readonly loading = new Map<string, Promise<InstanceInfo[]>>();
+  /** Instance id -> until when (ms) refreshes must not re-add it. */
   private readonly tombstones = new Map<string, number>();
-  private stopRefreshing: StopRepeating | undefined;
+  /** Instance id -> when (ms) an announcement added it; a SCAN begun earlier must not drop it. */
+  private readonly announced = new Map<string, number>();
   private readonly refreshMs: number;
   private readonly discoverMs: number;
+  private stopRefreshing: StopRepeating | undefined;
+  private ticking = false;
+  /** Bumped by close(), so that loads begun before it are not cached after it. */
+  private generation = 0;
 
   constructor(
     private readonly ctx: HydraContext,
@@ -61,7 +84,10 @@ export class InstanceCache extends EventEmitter {
     this.discoverMs = options.discoverMs ?? 3000;
   }
 
-  /** Loads `service` on first use (concurrent callers share one load) and keeps it fresh from then on. */
+  /**
+   * The live instances of `service`. The first call loads them from Redis (concurrent first calls share
+   * one load) and keeps the service fresh in the background from then on; later calls answer from memory.
+   */
   async watch(service: string): Promise<InstanceInfo[]> {
     const view = this.views.get(service);
     if (view) return view.instances;
@@ -73,7 +99,7 @@ export class InstanceCache extends EventEmitter {
     return pending;
   }
 
-  /** The instances known now, or undefined for a service never watched. Synchronous. */
+  /** The instances known now, or undefined for a service not watched. Synchronous, no Redis. */
   peek(service: string): InstanceInfo[] | undefined {
     return this.views.get(service)?.instances;
   }
@@ -83,11 +109,15 @@ export class InstanceCache extends EventEmitter {
     return this.views.has(service);
   }
 
-  /** Chooses an instance from memory, skipping `exclude`; undefined when none is left. */
+  /**
+   * Chooses an instance of a watched service from memory, skipping the ids in `exclude` (e.g. those
+   * already tried); undefined when none is left or the service is not watched. Synchronous, no Redis.
+   * Round-robin keeps one cursor per service.
+   */
   pick(
     service: string,
     strategy: LoadBalancing = 'round-robin',
-    exclude?: Set<string>,
+    exclude?: ReadonlySet<string>,
   ): InstanceInfo | undefined {
     const view = this.views.get(service);
     if (!view || view.instances.length === 0) return undefined;
@@ -100,111 +130,154 @@ export class InstanceCache extends EventEmitter {
     return candidates[view.cursor % candidates.length];
   }
 
-  /** One known instance of `service`, or undefined. */
+  /** One known instance of `service`, or undefined. Synchronous, no Redis. */
   get(service: string, instanceId: string): InstanceInfo | undefined {
     return this.views.get(service)?.instances.find((i) => i.instanceID === instanceId);
   }
 
-  /** Drops an instance at once (it failed a call or announced its departure). */
+  /**
+   * Drops an instance at once (it failed a call or announced its departure). Background refreshes do not
+   * bring it back for 3.5 s, the time its presence key may outlive it.
+   */
   markGone(service: string, instanceId: string): void {
     this.tombstones.set(instanceId, Date.now() + TOMBSTONE_MS);
+    this.announced.delete(instanceId);
     const view = this.views.get(service);
-    if (!view) return;
-    const remaining = view.instances.filter((i) => i.instanceID !== instanceId);
-    if (remaining.length !== view.instances.length) this.replace(service, view, remaining);
+    if (view) this.update(service, view, (list) => list.filter((i) => i.instanceID !== instanceId));
   }
 
-  /** Applies a hydra-nest peer's announcement to a watched service. */
+  /** Applies a hydra-nest peer's announcement; only services being watched are affected. */
   applyAnnouncement(announcement: InstanceAnnouncement): void {
-    const { service, instanceId } = announcement;
+    const { service, instanceId, instance } = announcement;
     if (announcement.event === 'down') {
       this.markGone(service, instanceId);
       return;
     }
     this.tombstones.delete(instanceId);
     const view = this.views.get(service);
-    if (!view || !announcement.instance) return;
-    const instance: InstanceInfo = {
-      ...announcement.instance,
-      updatedOnTS: announcement.instance.updatedOnTS ?? Date.parse(announcement.instance.updatedOn),
+    if (!view || !instance) return;
+    const info: InstanceInfo = {
+      ...instance,
+      updatedOnTS: instance.updatedOnTS ?? Date.parse(instance.updatedOn),
     };
-    const others = view.instances.filter((i) => i.instanceID !== instanceId);
-    this.replace(service, view, [...others, instance]);
+    this.announced.set(instanceId, Date.now());
+    this.update(service, view, (list) => [...list.filter((i) => i.instanceID !== instanceId), info]);
   }
 
-  /** Re-reads (SCANs) every watched service now. */
+  /** SCANs every watched service now (e.g. before retrying a call that found no instance). */
   async refreshAll(): Promise<void> {
-    await Promise.all([...this.views.keys()].map((service) => this.refresh(service)));
+    await this.rescan([...this.views.keys()]);
   }
 
-  /** One background round: rescan the services due for it, check the others' known instances. */
-  private async tick(): Promise<void> {
-    const now = Date.now();
-    await Promise.all(
-      [...this.views].map(([service, view]) =>
-        now - view.scannedAt >= this.discoverMs ? this.refresh(service) : this.checkPresence(service, view),
-      ),
-    );
-  }
-
-  /** Drops the known instances whose presence key is gone, in one pipelined round trip. */
-  private async checkPresence(service: string, view: ServiceView): Promise<void> {
-    if (view.instances.length === 0) return;
-    const { redis, keys } = this.ctx;
-    const pipeline = redis.pipeline();
-    for (const instance of view.instances) pipeline.exists(keys.presence(service, instance.instanceID));
-    try {
-      const results = (await pipeline.exec()) ?? [];
-      const alive = view.instances.filter((_, i) => {
-        const [error, exists] = results[i] ?? [];
-        return error !== null || exists === 1; // keep on error: Redis away is not a departure
-      });
-      if (alive.length !== view.instances.length) this.replace(service, view, alive);
-    } catch (error) {
-      this.ctx.logger.debug?.(`presence check of ${service} failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Stops background refreshing and forgets everything. */
+  /** Stops the background upkeep and forgets everything; `watch` starts afresh afterwards. */
   close(): void {
+    this.generation++;
     this.stopRefreshing?.();
     this.stopRefreshing = undefined;
     this.views.clear();
+    this.tombstones.clear();
+    this.announced.clear();
   }
 
   private async load(service: string): Promise<InstanceInfo[]> {
-    const instances = this.withoutTombstones(await this.discovery.instances(service));
-    const view = this.views.get(service) ?? { instances: [], cursor: -1, scannedAt: Date.now() };
-    this.replace(service, view, instances);
+    const generation = this.generation;
+    const scannedAt = Date.now();
+    const found = (await this.discovery.instancesOf([service])).get(service) ?? [];
+    const instances = this.withoutTombstones(found);
+    if (generation !== this.generation || this.views.has(service)) {
+      return this.views.get(service)?.instances ?? instances;
+    }
+    const view: ServiceView = { instances: [], cursor: -1, scannedAt };
     this.views.set(service, view);
-    this.ensureTimer();
+    this.update(service, view, () => instances);
+    this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.tick());
     return view.instances;
   }
 
-  private async refresh(service: string): Promise<void> {
+  /** One background round: SCAN the services due for it, check the others' known instances. */
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
     try {
-      const fresh = this.withoutTombstones(await this.discovery.instances(service));
-      const view = this.views.get(service);
-      if (!view) return;
-      view.scannedAt = Date.now();
-      this.replace(service, view, fresh);
-    } catch (error) {
-      // Redis away: keep the last known list; the connection watcher reports the outage once.
-      this.ctx.logger.debug?.(`instance refresh of ${service} failed: ${(error as Error).message}`);
+      const now = Date.now();
+      for (const [id, at] of this.announced) if (now - at > ANNOUNCED_MEMORY_MS) this.announced.delete(id);
+      const due: string[] = [];
+      const check: string[] = [];
+      for (const [service, view] of this.views) {
+        (now - view.scannedAt >= this.discoverMs ? due : check).push(service);
+      }
+      await Promise.all([this.rescan(due), this.checkPresence(check)]);
+    } finally {
+      this.ticking = false;
     }
   }
 
-  private replace(service: string, view: ServiceView, instances: InstanceInfo[]): void {
-    const before = view.instances
-      .map((i) => i.instanceID)
-      .sort()
-      .join();
-    view.instances = instances;
-    const after = instances
-      .map((i) => i.instanceID)
-      .sort()
-      .join();
-    if (before !== after) this.emit('change', service, instances);
+  /** Re-reads `services` from Redis (SCAN, then one pipeline); keeps the last lists on error. */
+  private async rescan(services: string[]): Promise<void> {
+    if (services.length === 0) return;
+    const generation = this.generation;
+    const startedAt = Date.now();
+    let found: Map<string, InstanceInfo[]>;
+    try {
+      found = await this.discovery.instancesOf(services);
+    } catch (error) {
+      // Redis away: keep the last known lists; the connection watcher reports the outage once.
+      this.ctx.logger.debug?.(
+        `instance refresh of ${services.join(', ')} failed: ${(error as Error).message}`,
+      );
+      return;
+    }
+    if (generation !== this.generation) return;
+    for (const [service, fresh] of found) {
+      const view = this.views.get(service);
+      if (!view) continue;
+      view.scannedAt = startedAt;
+      const ids = new Set(fresh.map((i) => i.instanceID));
+      // Keep instances announced while the SCAN ran: it may have missed their brand-new keys.
+      const announcedSince = view.instances.filter(
+        (i) => !ids.has(i.instanceID) && (this.announced.get(i.instanceID) ?? 0) >= startedAt,
+      );
+      const next = [...this.withoutTombstones(fresh), ...announcedSince];
+      this.update(service, view, () => next);
+    }
+  }
+
+  /** Drops the known instances whose presence key is gone: one pipelined EXISTS each, all services. */
+  private async checkPresence(services: string[]): Promise<void> {
+    const { redis, keys } = this.ctx;
+    const asked = services.flatMap((service) =>
+      (this.views.get(service)?.instances ?? []).map((i) => ({ service, id: i.instanceID })),
+    );
+    if (asked.length === 0) return;
+    const startedAt = Date.now();
+    const pipeline = redis.pipeline();
+    for (const { service, id } of asked) pipeline.exists(keys.presence(service, id));
+    let results: [Error | null, unknown][];
+    try {
+      results = (await pipeline.exec()) ?? [];
+    } catch (error) {
+      this.ctx.logger.debug?.(`presence check failed: ${(error as Error).message}`);
+      return;
+    }
+    const gone = new Map<string, Set<string>>();
+    asked.forEach(({ service, id }, i) => {
+      const [error, exists] = results[i] ?? [];
+      // An error is not a departure (Redis away); an instance announced meanwhile has a fresh key.
+      if (error || exists !== 0 || (this.announced.get(id) ?? 0) >= startedAt) return;
+      if (!gone.has(service)) gone.set(service, new Set());
+      gone.get(service)!.add(id);
+    });
+    for (const [service, ids] of gone) {
+      const view = this.views.get(service);
+      if (view) this.update(service, view, (list) => list.filter((i) => !ids.has(i.instanceID)));
+    }
+  }
+
+  /** Applies `change` to the current list and emits `change` when the set of ids differs. */
+  private update(service: string, view: ServiceView, change: (list: InstanceInfo[]) => InstanceInfo[]): void {
+    const before = idsOf(view.instances);
+    view.instances = change(view.instances);
+    if (idsOf(view.instances) !== before) this.emit('change', service, view.instances);
   }
 
   private withoutTombstones(instances: InstanceInfo[]): InstanceInfo[] {
@@ -213,8 +286,11 @@ export class InstanceCache extends EventEmitter {
     for (const [id, until] of this.tombstones) if (until < now) this.tombstones.delete(id);
     return instances.filter((i) => !this.tombstones.has(i.instanceID));
   }
+}
 
-  private ensureTimer(): void {
-    this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.tick());
-  }
+function idsOf(instances: InstanceInfo[]): string {
+  return instances
+    .map((i) => i.instanceID)
+    .sort()
+    .join();
 }

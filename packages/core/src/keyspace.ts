@@ -158,6 +158,14 @@ export class Keyspace {
     return `${this.prefix}:${this.escapeGlob(this.svc(service))}:*:presence`;
   }
 
+  /**
+   * SCAN pattern for the presence keys of every service. A SCAN walks the whole keyspace whatever its
+   * pattern, so one pass with this pattern finds the instances of many services for the price of one.
+   */
+  anyPresencePattern(): string {
+    return `${this.prefix}:*:presence`;
+  }
+
   /** SCAN pattern for the flight-recorder lists of one service. */
   healthLogPattern(service: string): string {
     return `${this.prefix}:${this.escapeGlob(this.svc(service))}:*:health:log`;
@@ -181,6 +189,19 @@ export class Keyspace {
     if (rest === undefined) return undefined;
     const colon = rest.lastIndexOf(':');
     return colon > 0 ? rest.slice(colon + 1) : undefined;
+  }
+
+  /**
+   * Service and instance id from a `P:S:I:presence` key, or undefined when the key does not have that
+   * layout (exactly one service segment, a non-empty id).
+   */
+  parsePresenceKey(key: string): { service: string; instanceId: string } | undefined {
+    const rest = this.segmentAfterPrefix(key, ':presence');
+    if (rest === undefined) return undefined;
+    const colon = rest.lastIndexOf(':');
+    if (colon <= 0 || colon === rest.length - 1) return undefined;
+    const service = rest.slice(0, colon);
+    return service.includes(':') ? undefined : { service, instanceId: rest.slice(colon + 1) };
   }
 
   private segmentAfterPrefix(key: string, suffix: string): string | undefined {

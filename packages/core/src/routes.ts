@@ -1,13 +1,23 @@
-import { createMessage, serializeMessage } from '@hydra-nest/umf';
+import { randomUUID } from 'node:crypto';
 import type { HydraContext } from './context.js';
 import { HydraConfigError } from './errors.js';
+import { execOrThrow } from './pipeline.js';
 import { scanKeys } from './scan-keys.js';
 
-const ROUTE = /^(\[[a-z]+\])?\/\S*$/;
+/** `[method]/path` or `/path`; no white space (hydra-router splits on it nowhere, but URLs have none). */
+const ROUTE = /^(\[[A-Za-z]+\])?\/\S*$/;
+const ROUTER_SERVICE = 'hydra-router';
+const UMF_VERSION = 'UMF/1.4.6';
 
 /**
- * Publishes this service's routes in Hydra's format (`[get]/v1/users/:id`) to
- * `hydra:service:<svc>:service:routes`, where hydra-router and callers find them.
+ * Publishes this service's routes in Hydra's format (`[get]/v1/users/:id`) to the set
+ * `P:S:service:routes`, where hydra-router, hydra-cli and Hydra's `getAllServiceRoutes` read them.
+ *
+ * @example
+ * const routes = new RouteRegistry(ctx);
+ * await routes.publish(['[get]/v1/users/:id', '[post]/v1/users']);
+ * // after Redis lost its data (the lead's reconnect hook):
+ * await routes.republish();
  */
 export class RouteRegistry {
   private published: string[] | undefined;
@@ -16,74 +26,100 @@ export class RouteRegistry {
 
   /**
    * Replaces the route set with `routes` plus Hydra's three defaults (`[get]/S`, `[get]/S/`,
-   * `[get]/S/:rest`) in one transaction, then asks any hydra-router present to refresh its table.
+   * `[get]/S/:rest`), deduplicated, in one MULTI (DEL, SADD). Then, when a hydra-router instance is
+   * present, broadcasts Hydra's refresh message so the router reloads this service's routes. The caller's
+   * array is not changed. Resolves the set as written.
+   *
+   * @throws HydraConfigError naming the first route that is not `[method]/path` or `/path`.
    */
   async publish(routes: readonly string[]): Promise<string[]> {
+    const service = this.ctx.identity.serviceName;
     for (const route of routes) {
       if (typeof route !== 'string' || !ROUTE.test(route)) {
         throw new HydraConfigError(
-          `route "${String(route)}" is not a Hydra route; expected "[method]/path" like "[get]/v1/users/:id" or "/path"`,
+          `route ${JSON.stringify(route)} of ${service} is not a Hydra route; ` +
+            'write it as "[method]/path", e.g. "[get]/v1/users/:id", or "/path"',
         );
       }
     }
-    const service = this.ctx.identity.serviceName;
     const all = [...new Set([...routes, `[get]/${service}`, `[get]/${service}/`, `[get]/${service}/:rest`])];
-    this.published = all;
     await this.write(all);
+    this.published = all;
     await this.notifyRouters();
-    return all;
+    return [...all];
   }
 
-  /** Rewrites the last published set (after Redis lost its data); does nothing before a publish. */
+  /**
+   * Rewrites the last published set and notifies routers again, e.g. after Redis came back without its
+   * data (Hydra never restores its routes then). Does nothing before the first {@link publish}.
+   */
   async republish(): Promise<void> {
-    if (this.published) await this.write(this.published);
+    if (!this.published) return;
+    await this.write(this.published);
+    await this.notifyRouters();
   }
 
-  /** The routes of one service. */
+  /** The routes of one service (SMEMBERS), sorted; `[]` when it published none. */
   async routesOf(service: string): Promise<string[]> {
     return (await this.ctx.redis.smembers(this.ctx.keys.routes(service))).sort();
   }
 
-  /** Every service's routes, `{ service: [routes] }` (Hydra's `getAllServiceRoutes`). */
+  /**
+   * Every service's routes, `{ service: [routes] }` like Hydra's `getAllServiceRoutes`: one SCAN, then
+   * one pipeline of SMEMBERS. Keys that only look like route sets are ignored.
+   */
   async allRoutes(): Promise<Record<string, string[]>> {
     const { redis, keys } = this.ctx;
-    const routeKeys = await scanKeys(redis, keys.routesPattern());
-    const pipeline = redis.pipeline();
-    const services: string[] = [];
-    for (const key of routeKeys) {
+    const found = (await scanKeys(redis, keys.routesPattern())).flatMap((key) => {
       const service = keys.serviceFromRoutesKey(key);
-      if (service === undefined) continue;
-      services.push(service);
-      pipeline.smembers(key);
-    }
-    const results = services.length ? ((await pipeline.exec()) ?? []) : [];
+      return service === undefined ? [] : [{ key, service }];
+    });
+    if (found.length === 0) return {};
+    const pipeline = redis.pipeline();
+    for (const { key } of found) pipeline.smembers(key);
+    const results = (await pipeline.exec()) ?? [];
     const all: Record<string, string[]> = {};
-    services.forEach((service, i) => {
+    found.forEach(({ service }, i) => {
       const [error, members] = results[i] ?? [];
-      if (!error) all[service] = (members as string[]).sort();
+      if (!error && Array.isArray(members)) all[service] = (members as string[]).sort();
     });
     return all;
   }
 
   private async write(routes: string[]): Promise<void> {
     const key = this.ctx.keys.routes(this.ctx.identity.serviceName);
-    await this.ctx.redis
-      .multi()
-      .del(key)
-      .sadd(key, ...routes)
-      .exec();
+    await execOrThrow(
+      this.ctx.redis
+        .multi()
+        .del(key)
+        .sadd(key, ...routes),
+    );
   }
 
-  /** Hydra's refresh broadcast, sent only when a hydra-router instance is present. */
+  /**
+   * Hydra's refresh broadcast, only when a hydra-router instance is present (one cheap SCAN). Best
+   * effort: the routes are already written, so a failure here is logged, not thrown.
+   */
   private async notifyRouters(): Promise<void> {
-    const { redis, keys, identity } = this.ctx;
-    const routers = await scanKeys(redis, keys.presencePattern('hydra-router'));
-    if (routers.length === 0) return;
-    const message = createMessage({
-      to: 'hydra-router:/refresh',
-      frm: `${identity.serviceName}:/`,
-      bdy: { action: 'refresh', serviceName: identity.serviceName },
-    });
-    await redis.publish(keys.serviceChannel('hydra-router'), serializeMessage(message));
+    const { redis, keys, identity, logger } = this.ctx;
+    try {
+      const routers = await scanKeys(redis, keys.presencePattern(ROUTER_SERVICE));
+      if (routers.length === 0) return;
+      // Short-form UMF in Hydra's key order; written here so core's registry does not depend on umf.
+      const message = {
+        to: `${ROUTER_SERVICE}:/refresh`,
+        frm: `${identity.serviceName}:/`,
+        mid: randomUUID(),
+        ts: new Date().toISOString(),
+        ver: UMF_VERSION,
+        bdy: { action: 'refresh', serviceName: identity.serviceName },
+      };
+      await redis.publish(keys.serviceChannel(ROUTER_SERVICE), JSON.stringify(message));
+    } catch (error) {
+      logger.warn(
+        `routes of ${identity.serviceName} were published but hydra-router could not be told to refresh ` +
+          `(${(error as Error).message}); call its /v1/router/refresh/${identity.serviceName}`,
+      );
+    }
   }
 }

@@ -1,21 +1,28 @@
 import type { Redis } from 'ioredis';
 
 /**
- * All keys matching `pattern`, by SCAN (never KEYS), deduplicated because SCAN may return a key twice.
- * A large COUNT keeps the number of round trips low on a busy keyspace.
+ * All keys matching `pattern`, by SCAN (never KEYS: it blocks Redis), looping the cursor until it comes
+ * back to 0. Deduplicated, because SCAN may return a key more than once while the keyspace is resized.
+ * A SCAN visits the whole keyspace whatever the pattern, so a high COUNT keeps the round trips few.
+ *
+ * @example
+ * const presenceKeys = await scanKeys(redis, keys.presencePattern('users-svc'));
  */
-export async function scanKeys(redis: Redis, pattern: string, count = 500): Promise<string[]> {
+export async function scanKeys(redis: Redis, pattern: string, count = 250): Promise<string[]> {
   const found = new Set<string>();
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-    for (const key of keys) found.add(key);
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    for (const key of batch) found.add(key);
     cursor = next;
   } while (cursor !== '0');
   return [...found];
 }
 
-/** Parses JSON, or returns undefined for anything that is not (foreign or corrupt values). */
+/**
+ * Parses JSON, or returns undefined for anything that is not JSON (a foreign or corrupt value in a
+ * shared Redis must not crash a reader, as it does Hydra's `getServices`).
+ */
 export function parseJsonOrUndefined<T>(text: string | null | undefined): T | undefined {
   if (text === null || text === undefined) return undefined;
   try {

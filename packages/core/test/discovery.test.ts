@@ -1,0 +1,178 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../../../test/harness/redis.js';
+import { sleep } from '../../../test/harness/wait.js';
+import { Discovery } from '../src/discovery.js';
+import { FlightRecorder } from '../src/flight-recorder.js';
+import { HealthReporter } from '../src/health.js';
+import { Presence } from '../src/presence.js';
+import { scanKeys } from '../src/scan-keys.js';
+import {
+  monitorCommands,
+  registryContext,
+  removePresence,
+  uniqueService,
+  writeInstance,
+} from './registry-support.js';
+
+const server = useRedis();
+let redis: Redis;
+let discovery: Discovery;
+
+beforeAll(() => {
+  redis = new Redis(server.urlFor(15));
+  discovery = new Discovery(registryContext(redis, 'reader'));
+});
+afterAll(() => redis.disconnect());
+
+describe('scanKeys', () => {
+  it('loops the SCAN cursor to the end and returns every matching key once', async () => {
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 600; i++) pipeline.set(`scan-test:${i}`, '1');
+    await pipeline.exec();
+    const found = await scanKeys(redis, 'scan-test:*', 50);
+    expect(found).toHaveLength(600);
+    expect(new Set(found).size).toBe(600);
+  });
+});
+
+describe('Discovery', () => {
+  it('lists registered services and skips values that are not JSON instead of failing like Hydra', async () => {
+    const good = uniqueService('good');
+    await new Presence(registryContext(redis, good)).register();
+    await redis.set('hydra:service:garbage:service', 'not json');
+    await redis.set('elsewhere:thing:service', '{"serviceName":"foreign"}');
+    const names = (await discovery.services()).map((s) => s.serviceName);
+    expect(names).toContain(good);
+    expect(names).not.toContain('garbage');
+    expect(names).not.toContain('foreign');
+  });
+
+  it('finds the live instances of a service: a presence key and a nodes entry, with updatedOnTS', async () => {
+    const service = uniqueService('inst');
+    const updatedOn = new Date(Date.now() - 500);
+    const a = await writeInstance(redis, { service, port: '5601', updatedOn });
+    const b = await writeInstance(redis, { service, port: 5223, version: null });
+    const noNode = 'f'.repeat(32);
+    await redis.setex(`hydra:service:${service}:${noNode}:presence`, 3, noNode);
+    await writeInstance(redis, { service, ttlSeconds: 0 }); // a dead instance: nodes entry only
+    await writeInstance(redis, { service: uniqueService('other') });
+
+    const instances = await discovery.instances(service);
+    expect(instances.map((i) => i.instanceID).sort()).toEqual([a, b].sort());
+    const first = instances.find((i) => i.instanceID === a)!;
+    expect(first).toMatchObject({ serviceName: service, port: '5601', version: '1.0.0', ip: '10.0.0.7' });
+    expect(first.updatedOnTS).toBe(updatedOn.getTime());
+    const second = instances.find((i) => i.instanceID === b)!;
+    expect(second.port).toBe(5223);
+    expect('version' in second).toBe(false);
+    expect(await discovery.instances(uniqueService('nobody'))).toEqual([]);
+  });
+
+  it('reads the nodes entries of an instance list with one SCAN walk and a single HMGET', async () => {
+    const service = uniqueService('inst');
+    const ids = [
+      await writeInstance(redis, { service }),
+      await writeInstance(redis, { service }),
+      await writeInstance(redis, { service }),
+    ];
+    const commands = await monitorCommands(redis, () => discovery.instances(service));
+    expect(commands.map((c) => c[0])).toEqual([
+      ...commands.filter((c) => c[0] === 'scan').map(() => 'scan'),
+      'hmget',
+    ]);
+    expect(commands.at(-1)!.slice(2).sort()).toEqual(ids.sort());
+  });
+
+  it('finds the instances of several services in one SCAN pass', async () => {
+    const s1 = uniqueService('multi');
+    const s2 = uniqueService('multi');
+    const a = await writeInstance(redis, { service: s1 });
+    const b = await writeInstance(redis, { service: s2 });
+    const found = await discovery.instancesOf([s1, s2, uniqueService('none')]);
+    expect(found.get(s1)!.map((i) => i.instanceID)).toEqual([a]);
+    expect(found.get(s2)!.map((i) => i.instanceID)).toEqual([b]);
+    expect([...found.values()][2]).toEqual([]);
+  });
+
+  it('ignores keys that only end in :presence, in one-service and many-service scans alike', async () => {
+    const service = uniqueService('layout');
+    const real = await writeInstance(redis, { service });
+    await redis.setex(`hydra:service:${service}:extra:${'e'.repeat(32)}:presence`, 5, 'x');
+    await redis.setex(`other:${service}:${'d'.repeat(32)}:presence`, 5, 'x');
+    await redis.hset('hydra:service:nodes', 'e'.repeat(32), '{"instanceID":"eeee"}');
+    expect((await discovery.instances(service)).map((i) => i.instanceID)).toEqual([real]);
+    const many = await discovery.instancesOf([service, uniqueService('none')]);
+    expect(many.get(service)!.map((i) => i.instanceID)).toEqual([real]);
+  });
+
+  it('says whether a service has presence', async () => {
+    const service = uniqueService('presence');
+    expect(await discovery.hasPresence(service)).toBe(false);
+    const id = await writeInstance(redis, { service });
+    expect(await discovery.hasPresence(service)).toBe(true);
+    await removePresence(redis, service, id);
+    expect(await discovery.hasPresence(service)).toBe(false);
+  });
+
+  it('lists every nodes entry, dead or alive, with whole seconds elapsed, like getServiceNodes', async () => {
+    const service = uniqueService('nodes');
+    const dead = await writeInstance(redis, {
+      service,
+      ttlSeconds: 0,
+      updatedOn: new Date(Date.now() - 90_500),
+    });
+    const live = await writeInstance(redis, { service });
+    const nodes = await discovery.nodes();
+    expect(nodes.find((n) => n.instanceID === dead)!.elapsed).toBe(90);
+    expect(nodes.find((n) => n.instanceID === live)!.elapsed).toBe(0);
+    expect(await discovery.node(dead)).toMatchObject({ serviceName: service, elapsed: 90 });
+    expect(await discovery.node('0'.repeat(32))).toBeUndefined();
+  });
+
+  it('reads the stored health snapshots of a service’s live instances, skipping those without one', async () => {
+    const service = uniqueService('health');
+    const ctx = registryContext(redis, service);
+    await new Presence(ctx).register();
+    await new HealthReporter(ctx).publish();
+    await writeInstance(redis, { service }); // live, but no snapshot yet
+    const health = await discovery.health(service);
+    expect(health).toHaveLength(1);
+    expect(health[0]).toMatchObject({ serviceName: service, instanceID: ctx.identity.instanceId });
+    expect(Object.keys(health[0]!)[0]).toBe('updatedOn');
+  });
+
+  it('reports health, merged log and presence for every service, like getServiceHealthAll', async () => {
+    const service = uniqueService('all');
+    const one = registryContext(redis, service);
+    const two = registryContext(redis, service);
+    await new Presence(one).register();
+    await new Presence(two).register();
+    await new HealthReporter(one).publish();
+    await new FlightRecorder(one).append('info', 'from one');
+    await sleep(3);
+    await new FlightRecorder(two).append('info', 'from two');
+    const all = await discovery.healthAll();
+    expect(Object.keys(all[service]!)).toEqual(['health', 'log', 'presence']);
+    expect(all[service]!.health.map((h) => h.instanceID)).toEqual([one.identity.instanceId]);
+    expect(all[service]!.log.map((e) => e.msg)).toEqual(['from two', 'from one']);
+    expect(all[service]!.presence.map((p) => p.instanceID).sort()).toEqual(
+      [one.identity.instanceId, two.identity.instanceId].sort(),
+    );
+  });
+
+  it('removes the nodes entries older than the threshold and says how many, like hydra-cli refresh', async () => {
+    const service = uniqueService('stale');
+    const old = await writeInstance(redis, {
+      service,
+      ttlSeconds: 0,
+      updatedOn: new Date(Date.now() - 3_600_000),
+    });
+    const fresh = await writeInstance(redis, { service });
+    const removed = await discovery.removeStaleNodes(60);
+    expect(removed).toBeGreaterThanOrEqual(1);
+    expect(await redis.hexists('hydra:service:nodes', old)).toBe(0);
+    expect(await redis.hexists('hydra:service:nodes', fresh)).toBe(1);
+    expect(await discovery.removeStaleNodes(60)).toBe(0);
+  });
+});

@@ -1,0 +1,150 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../../../test/harness/redis.js';
+import { eventually, sleep } from '../../../test/harness/wait.js';
+import { HydraConfigError } from '../src/errors.js';
+import { HealthReporter } from '../src/health.js';
+import type { HydraLogger } from '../src/logger.js';
+import { monitorCommands, registryContext, uniqueService, unreachableRedis } from './registry-support.js';
+
+const server = useRedis();
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(server.urlFor(15));
+});
+afterAll(() => redis.disconnect());
+
+const HYDRA_SNAPSHOT_FIELDS = [
+  'serviceName',
+  'instanceID',
+  'hostName',
+  'sampledOn',
+  'processID',
+  'architecture',
+  'platform',
+  'nodeVersion',
+  'memory',
+  'uptimeSeconds',
+];
+
+describe('HealthReporter', () => {
+  it('writes Hydra’s snapshot to hydra:service:S:I:health with a 3 s TTL, updatedOn first, in compact JSON', async () => {
+    const ctx = registryContext(redis, uniqueService('health'));
+    const { serviceName, instanceId } = ctx.identity;
+    await new HealthReporter(ctx).publish();
+    const raw = await redis.get(`hydra:service:${serviceName}:${instanceId}:health`);
+    const stored = JSON.parse(raw!);
+    expect(raw).toBe(JSON.stringify(stored));
+    expect(Object.keys(stored)).toEqual(['updatedOn', ...HYDRA_SNAPSHOT_FIELDS]);
+    expect(stored).toMatchObject({
+      serviceName,
+      instanceID: instanceId,
+      processID: process.pid,
+      architecture: process.arch,
+      platform: process.platform,
+      nodeVersion: process.version,
+    });
+    expect(Object.keys(stored.memory)).toEqual(expect.arrayContaining(['rss', 'heapTotal', 'heapUsed']));
+    expect(stored.updatedOn).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const pttl = await redis.pttl(`hydra:service:${serviceName}:${instanceId}:health`);
+    expect(pttl).toBeGreaterThan(2000);
+    expect(pttl).toBeLessThanOrEqual(3000);
+  });
+
+  it('extends the flight recorder’s expiry to a week in the same pipeline as the snapshot', async () => {
+    const ctx = registryContext(redis, uniqueService('health'));
+    const { serviceName, instanceId } = ctx.identity;
+    const logKey = `hydra:service:${serviceName}:${instanceId}:health:log`;
+    await redis.lpush(logKey, '{}');
+    const commands = await monitorCommands(redis, () => new HealthReporter(ctx).publish());
+    const mine = commands.filter((c) => c[1]?.includes(instanceId));
+    expect(mine.map((c) => c.slice(0, 3))).toEqual([
+      ['setex', `hydra:service:${serviceName}:${instanceId}:health`, '3'],
+      ['expire', logKey, '604800'],
+    ]);
+    expect(await redis.ttl(logKey)).toBe(604800);
+  });
+
+  it('returns exactly Hydra’s fields from snapshot() when no check is registered', async () => {
+    const snapshot = await new HealthReporter(registryContext(redis)).snapshot();
+    expect(Object.keys(snapshot)).toEqual(HYDRA_SNAPSHOT_FIELDS);
+    expect(typeof snapshot.uptimeSeconds).toBe('number');
+  });
+
+  it('adds the checks and their worst status; a throwing, slow or malformed check counts as down', async () => {
+    const health = new HealthReporter(registryContext(redis));
+    health.addCheck('db', () => ({ status: 'up' }));
+    health.addCheck('cache', async () => ({ status: 'degraded', details: { hitRate: 0.2 } }));
+    const first = await health.snapshot();
+    expect(Object.keys(first).slice(-2)).toEqual(['checks', 'status']);
+    expect(first.status).toBe('degraded');
+    expect(first.checks).toEqual({
+      db: { status: 'up' },
+      cache: { status: 'degraded', details: { hitRate: 0.2 } },
+    });
+
+    health.addCheck('broken', () => {
+      throw new Error('disk full');
+    });
+    health.addCheck('slow', () => new Promise(() => undefined));
+    health.addCheck('odd', () => ({ status: 'fine' }) as never);
+    const started = Date.now();
+    const second = await health.snapshot();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(second.status).toBe('down');
+    expect(second.checks!.broken).toEqual({ status: 'down', details: { error: 'disk full' } });
+    expect(second.checks!.slow!.details!.error).toMatch(/longer than 1000 ms/);
+    expect(second.checks!.odd!.status).toBe('down');
+
+    for (const name of ['broken', 'slow', 'odd']) health.removeCheck(name);
+    expect((await health.snapshot()).status).toBe('degraded');
+  });
+
+  it('publishes at once on start, keeps the snapshot present while running, and stops on stop', async () => {
+    const ctx = registryContext(redis, uniqueService('health'));
+    const key = ctx.keys.health(ctx.identity.serviceName, ctx.identity.instanceId);
+    const health = new HealthReporter(ctx, { intervalMs: 300, ttlSeconds: 1 });
+    health.start();
+    await eventually(() => redis.exists(key), { timeoutMs: 200, what: 'the first snapshot' });
+    for (let i = 0; i < 6; i++) {
+      await sleep(200);
+      expect(await redis.exists(key)).toBe(1);
+    }
+    health.stop();
+    const last = await redis.get(key);
+    await sleep(400);
+    expect([last, null]).toContain(await redis.get(key));
+  });
+
+  it('lets the snapshot lapse in 3 s and keeps the log a week on expireNow, as Hydra’s shutdown does', async () => {
+    const ctx = registryContext(redis, uniqueService('health'));
+    const { serviceName, instanceId } = ctx.identity;
+    const health = new HealthReporter(ctx, { ttlSeconds: 60 });
+    await health.publish();
+    await redis.lpush(ctx.keys.healthLog(serviceName, instanceId), '{}');
+    await health.expireNow();
+    expect(await redis.ttl(`hydra:service:${serviceName}:${instanceId}:health`)).toBe(3);
+    expect(await redis.ttl(`hydra:service:${serviceName}:${instanceId}:health:log`)).toBe(604800);
+  });
+
+  it('keeps running quietly, without logging each failure, while Redis is away', async () => {
+    const logged: string[] = [];
+    const record = (m: string) => void logged.push(m);
+    const logger: HydraLogger = { log: record, warn: record, error: record, debug: record };
+    const away = unreachableRedis();
+    const health = new HealthReporter(registryContext(away, 'away-svc', logger), { intervalMs: 50 });
+    expect(() => health.start()).not.toThrow();
+    await sleep(300);
+    health.stop();
+    away.disconnect();
+    expect(logged).toEqual([]);
+  });
+
+  it('rejects a non-positive interval or a fractional TTL, naming the service and the default', () => {
+    const ctx = registryContext(redis, 'opts-svc');
+    expect(() => new HealthReporter(ctx, { intervalMs: 0 })).toThrow(HydraConfigError);
+    expect(() => new HealthReporter(ctx, { intervalMs: 0 })).toThrow(/intervalMs of opts-svc.*default 2000/);
+    expect(() => new HealthReporter(ctx, { ttlSeconds: 0.5 })).toThrow(/ttlSeconds of opts-svc.*default 3/);
+  });
+});

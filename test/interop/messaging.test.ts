@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { Controller, Get, Module, Param, type INestApplication } from '@nestjs/common';
+import { ConflictException, Controller, Get, Module, Param, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { silentLogger, type Hydra } from '@hydra-nest/core';
 import {
   HYDRA,
+  HydraClient,
   HydraModule,
   HydraTransport,
   Route,
@@ -12,6 +13,7 @@ import {
   UmfEventHandler,
   UmfHandler,
 } from '@hydra-nest/nest';
+import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, useRedis } from '../harness/redis.js';
 import { eventually } from '../harness/wait.js';
@@ -30,6 +32,11 @@ class ModernController {
   @UmfHandler('[post]/v1/modern/echo')
   echo(@Payload() body: unknown, @Ctx() ctx: UmfContext) {
     return { echo: body, sender: ctx.getSender().service };
+  }
+
+  @UmfHandler('[post]/v1/modern/fail')
+  fail(): never {
+    throw new ConflictException('already there');
   }
 
   @UmfEventHandler('cache.flush')
@@ -105,6 +112,34 @@ describe('messaging interop with real Hydra 1.9.3', () => {
     expect(reply.bdy).toEqual({ echo: { n: 1 }, from: 'legacy' });
     expect(reply.to).toBe(`${hydra.instanceId}@modern-svc:/`);
     await peer.autoReply(null);
+  });
+
+  it('HydraClient.send gets the reply body of a Hydra service that answers with sendReplyMessage', async () => {
+    await peer.autoReply({ bodyTemplate: { via: 'client' } });
+    const client = app.get(HydraClient);
+    const body = await firstValueFrom(
+      client.send({ to: 'legacy-svc:[get]/v1/legacy', typ: 'ask' }, { q: 1 }),
+    );
+    expect(body).toEqual({ echo: { q: 1 }, via: 'client' });
+    await peer.autoReply(null);
+  });
+
+  it('Hydra reads a hydra-nest error reply as its status object, with the error beside it', async () => {
+    const request = await peer.call<UMFShort>('createUMFMessage', {
+      to: 'modern-svc:[post]/v1/modern/fail',
+      frm: `${peer.instanceId}@legacy-svc:/`,
+      bdy: { x: 1 },
+    });
+    await peer.call('sendMessage', request);
+    const reply = await peer.waitForMessage((m) => m.rmid === request.mid);
+    expect(reply).toMatchObject({ typ: 'error', frm: 'modern-svc:[post]/v1/modern/fail' });
+    expect(reply.bdy).toEqual({
+      statusCode: 409,
+      statusMessage: 'Conflict',
+      statusDescription: 'The request conflicts with the current state',
+      result: { reason: 'already there' },
+      error: { name: 'ConflictException', message: 'already there' },
+    });
   });
 
   it('broadcasts go both ways', async () => {

@@ -44,7 +44,9 @@ export interface HydraOptions extends ServiceIdentityOptions {
   messaging?: MessagingOptions;
 }
 
-type Lifecycle = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+/** Where a {@link Hydra} instance is in its life: `new` until `start()`, `stopped` for good after `stop()`. */
+export type HydraState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+type Lifecycle = HydraState;
 
 /**
  * One Hydra-compatible service instance: its connections, registration and every registry feature.
@@ -126,6 +128,11 @@ export class Hydra extends EventEmitter {
   /** Whether `start()` completed and `stop()` has not begun. */
   get running(): boolean {
     return this.lifecycle === 'running';
+  }
+
+  /** The lifecycle state: `new`, `starting`, `running`, `stopping` or `stopped`. */
+  get state(): HydraState {
+    return this.lifecycle;
   }
 
   /**

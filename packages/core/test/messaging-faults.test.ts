@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, useRedis } from '../../../test/harness/redis.js';
+import { eventually } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
 import { silentLogger } from '../src/logger.js';
 import { MessagingConnectionError } from '../src/messaging/index.js';
@@ -99,5 +100,11 @@ describe('requests when Redis goes away', () => {
     expect(error.message).toMatch(/connection was lost/);
     expect(Date.now() - killedAt).toBeLessThan(1000);
     await server.restart();
+    // Let ioredis finish re-subscribing before the instances stop: a SUBSCRIBE cut short by
+    // disconnect() rejects inside ioredis, where nobody can catch it.
+    const channel = `hydra:service:mc:client-svc:${client.instanceId}`;
+    await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 1, {
+      timeoutMs: 10_000,
+    });
   });
 });

@@ -14,7 +14,7 @@ import { QueueService } from './queue/queue.service.js';
 import { QueueWorkerExplorer } from './queue/queue-worker.explorer.js';
 import { HydraClient } from './client/hydra.client.js';
 import { MessagingService } from './services/messaging.service.js';
-import { HydraTransport } from './transport/hydra.transport.js';
+import { HydraTransport } from './server/hydra.transport.js';
 
 const services = [
   PresenceService,

@@ -10,7 +10,17 @@ export { HYDRA, HYDRA_MODULE_OPTIONS } from './hydra.tokens.js';
 export * from './interfaces/index.js';
 export * from './services/index.js';
 export * from './queue/index.js';
-export * from './transport/index.js';
+export * from './client/index.js';
+export * from './ctx-host/index.js';
+export * from './exceptions/index.js';
+export * from './server/index.js';
+/** Messaging errors a `HydraClient` / `MessagingService` caller may catch with `instanceof`. */
+export {
+  HydraTimeoutError,
+  MessagingConnectionError,
+  RemoteError,
+  ServiceUnavailableError,
+} from '@hydra-nest/core';
 /** Core types that the providers return, so that consumers need not depend on core themselves. */
 export type {
   FlightRecord,
@@ -25,4 +35,8 @@ export type {
   NodeInfo,
   ServiceEntry,
   ServiceHealthReport,
+  ApiRequestOptions,
+  ApiResponse,
+  MessagingStats,
+  RequestOptions,
 } from '@hydra-nest/core';

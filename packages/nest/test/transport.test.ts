@@ -126,10 +126,15 @@ describe('HydraTransport with @UmfHandler', () => {
   const request = (to: string, bdy: unknown, typ?: string) =>
     caller.messaging.request({ to: `${name}:${to}`, typ, bdy }, { timeoutMs: 3000 });
 
-  it('dispatches by route and replies with rmid, validated DTO and context', async () => {
-    const reply = await request('[post]/v1/images', { url: 'a.png', width: 2 });
+  it('dispatches by route and replies with rmid = the request mid, validated DTO and context', async () => {
+    const reply = await caller.messaging.request({
+      to: `${name}:[post]/v1/images`,
+      mid: 'request-mid-1',
+      bdy: { url: 'a.png', width: 2 },
+    });
     expect(reply.bdy).toEqual({ stored: 'a.png', from: 'caller-svc', broadcast: false });
-    expect(reply.rmid).toBeDefined();
+    expect(reply.rmid).toBe('request-mid-1');
+    expect(reply.frm).toBe(`${name}:[post]/v1/images`);
   });
 
   it('matches route parameters', async () => {

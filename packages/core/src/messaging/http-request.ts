@@ -1,12 +1,15 @@
 import http from 'node:http';
 import { createMessage, parseRoute, type UmfInput, type UmfRoute } from '@hydra-nest/umf';
 import type { Hydra } from '../hydra.js';
+import type { LoadBalancing } from '../instance-cache.js';
 import { errorBody } from './error-replies.js';
 
 /** Options of one HTTP call through discovery. */
 export interface ApiRequestOptions {
   /** Socket timeout, ms. Default: the message's `tmo` (seconds), else 30 000 as in Hydra. */
   timeoutMs?: number;
+  /** How the instance is chosen. Default: the messaging option, else `'round-robin'`. */
+  loadBalancing?: LoadBalancing;
 }
 
 /** What `makeAPIRequest` resolves: Hydra's status object merged with the JSON reply, and the headers. */
@@ -53,7 +56,14 @@ export async function makeApiRequest(
   if (!route.path) return status(400, 'HTTP path not specified in `to` field');
 
   const cache = hydra.instances;
-  if (!cache.isWatched(route.service)) await cache.watch(route.service);
+  try {
+    if (!cache.isWatched(route.service)) await cache.watch(route.service);
+  } catch (error) {
+    return status(
+      503,
+      `Unavailable ${route.service} instances (discovery failed: ${(error as Error).message})`,
+    );
+  }
   const tried = new Set<string>();
   const timeoutMs = options.timeoutMs ?? (message.tmo ? message.tmo * 1000 : 30_000);
   for (;;) {
@@ -62,7 +72,7 @@ export async function makeApiRequest(
         ? undefined
         : (cache.get(route.service, route.instance) ??
           (await hydra.discovery.instances(route.service)).find((i) => i.instanceID === route.instance))
-      : cache.pick(route.service, 'round-robin', tried);
+      : cache.pick(route.service, options.loadBalancing, tried);
     if (!instance) {
       return status(
         503,
@@ -115,7 +125,12 @@ function call(
           };
           if (String(res.headers['content-type']).includes('json')) {
             try {
-              return resolve({ ...base, ...JSON.parse(text), headers: res.headers });
+              const json: unknown = JSON.parse(text);
+              // Hydra merges the JSON object into its status object; anything else becomes the result.
+              if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+                return resolve({ ...base, ...json, headers: res.headers });
+              }
+              return resolve({ ...base, result: json });
             } catch {
               // fall through: keep the raw text
             }

@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import {
   assertValidMessage,
   createMessage,
   createReply,
-  parseMessage,
+  isoNow,
   parseRoute,
   serializeMessage,
-  validateMessage,
+  UMF_VERSION,
   type UmfInput,
   type UmfMessage,
   type UmfRoute,
@@ -13,143 +14,192 @@ import {
 import type { Hydra } from '../hydra.js';
 import type { InstanceInfo } from '../discovery.js';
 import type { LoadBalancing } from '../instance-cache.js';
-import { isErrorReply } from './error-replies.js';
 import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http-request.js';
-import {
-  HydraTimeoutError,
-  MessagingConnectionError,
-  RemoteError,
-  ServiceUnavailableError,
-} from './messaging-errors.js';
-import { PendingRequests, type PendingRequest } from './pending-requests.js';
+import { IncomingMessages, type IncomingHandler, type MessagingStats } from './incoming-messages.js';
+import { ServiceUnavailableError } from './messaging-errors.js';
+import { RequestDispatcher } from './request-dispatcher.js';
+import { RouteCache } from './route-cache.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
-/** Messaging defaults; each can be overridden per call. */
+/** Messaging defaults of a Hydra instance (`HydraOptions.messaging`); each can be overridden per call. */
 export interface MessagingOptions {
-  /** How a target instance is chosen among those present. Default round-robin. */
+  /** How a target instance is chosen among those present. Default `'round-robin'`. */
   loadBalancing?: LoadBalancing;
   /** Deadline of a request, ms. Default 5000. */
   timeoutMs?: number;
-  /** Extra attempts on another instance when the chosen one is gone or none is present. Default 2. */
+  /** Extra attempts on another instance when none is present or the chosen one is gone. Default 2. */
   retries?: number;
 }
 
-/** Per-request options. */
+/** Per-request options of {@link Messenger.request}. */
 export interface RequestOptions {
+  /** Deadline, ms, from the call to the reply (all attempts together). */
   timeoutMs?: number;
+  /** Extra attempts on another instance, only when that is safe (nobody received the request). */
   retries?: number;
 }
-
-/** Called for every incoming message that is not the reply to one of our requests. */
-export type IncomingHandler = (message: UmfMessage, broadcast: boolean) => void;
-
-/** Counters of what the messenger saw; useful in health checks and tests. */
-export interface MessagingStats {
-  received: number;
-  replies: number;
-  malformed: number;
-  sent: number;
-  timeouts: number;
-  retries: number;
-}
-
-const RETRY_PAUSE_MS = 100;
-/** Messages kept while no handler is installed yet (between registration and the transport's listen). */
-const EARLY_MESSAGES_KEPT = 1000;
 
 /**
  * Hydra's messaging verbs over Redis pub/sub, plus request-reply: UMF messages to one instance (chosen
  * from the in-memory instance cache, no Redis round trip), to all instances, and replies correlated on
  * `rmid`. Wire-compatible with Hydra 1.x `sendMessage` / `sendReplyMessage` / `sendBroadcastMessage`.
  *
+ * Every Hydra instance has one, as `hydra.messaging`. The only Redis command on the send path is the
+ * PUBLISH; its receiver count tells, for free, that an instance is gone (nobody listens on its channel),
+ * so such a message is sent to another instance at once instead of waiting for a timeout.
+ *
  * @example
  * const reply = await hydra.messaging.request({ to: 'users-svc:[get]/v1/users/7', bdy: {} });
+ * await hydra.messaging.sendBroadcastMessage({ to: 'cache-svc:/', bdy: { flush: true } });
  */
 export class Messenger {
+  /** What this instance received and sent; see {@link MessagingStats}. */
   readonly stats: MessagingStats = {
     received: 0,
     replies: 0,
+    unmatchedReplies: 0,
     malformed: 0,
     sent: 0,
     timeouts: 0,
     retries: 0,
   };
-  private readonly pending = new PendingRequests((p) => this.expire(p));
-  private handler: IncomingHandler | undefined;
-  private early: Array<[UmfMessage, boolean]> | undefined = [];
-  private lastMalformedLog = 0;
-  private readonly serviceChannel: string;
+  private readonly requests: RequestDispatcher;
+  private readonly incoming: IncomingMessages;
+  private readonly routes = new RouteCache();
   private readonly replyFrom: string;
   private readonly writes: WriteCoalescer;
+  /** Whether a PUBLISH receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
+  private readonly trustReceivers: boolean;
 
   constructor(
     private readonly hydra: Hydra,
     private readonly options: MessagingOptions = {},
   ) {
-    this.serviceChannel = hydra.keys.serviceChannel(hydra.serviceName);
     this.replyFrom = `${hydra.instanceId}@${hydra.serviceName}`;
     this.writes = new WriteCoalescer(hydra.redis);
-    hydra.on('message', (payload: string, channel: string) => this.receive(payload, channel));
+    this.trustReceivers = !hydra.keys.clusterHashTags;
+    this.requests = new RequestDispatcher(
+      hydra,
+      options,
+      this.stats,
+      (service, instanceId, message) => this.publishTo(service, instanceId, message),
+      this.trustReceivers,
+    );
+    this.incoming = new IncomingMessages(
+      hydra.keys.serviceChannel(hydra.serviceName),
+      `${hydra.serviceName} (${hydra.instanceId})`,
+      hydra.logger,
+      this.stats,
+      (reply) => this.requests.settle(reply),
+    );
+    hydra.on('message', (payload: string, channel: string) => this.incoming.receive(payload, channel));
     hydra.instances.on('change', (service: string, instances: InstanceInfo[]) =>
-      this.onInstancesChanged(service, instances),
+      this.requests.onInstancesChanged(service, instances),
     );
     hydra.subscriber.on('close', () => {
-      if (this.pending.size > 0) {
-        this.abortAll(
+      if (this.requests.size > 0) {
+        this.requests.abortAll(
           'the Redis connection was lost before the reply arrived; the request may or may not have been handled',
         );
       }
     });
   }
 
-  /** Installs the receiver of incoming requests, events and broadcasts (the transport). */
+  /**
+   * Installs the receiver of incoming requests, events and broadcasts (normally the Nest transport).
+   * Messages that arrived before it (the instance is discoverable before the transport listens) are
+   * handed over at once. Replies to our own requests never reach it.
+   */
   setHandler(handler: IncomingHandler | undefined): void {
-    this.handler = handler;
-    // The instance is discoverable before the transport listens: hand over what arrived meanwhile.
-    const early = this.early;
-    this.early = undefined;
-    if (handler) for (const [message, broadcast] of early ?? []) handler(message, broadcast);
+    this.incoming.setHandler(handler);
   }
 
-  /** Sends a message to one instance (named with `instance@service:`, else load-balanced). Resolves the sent message. */
-  async sendMessage(input: UmfInput): Promise<UmfMessage> {
-    const message = this.outgoing(input);
-    assertValidMessage(message);
-    const route = parseRoute(message.to);
-    const target = route.instance ?? (await this.choose(route.service))?.instanceID;
-    if (!target) throw new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`);
-    await this.publishTo(route.service, target, message);
-    return message;
+  /**
+   * Sends a message to one instance: the one named with `instance@service:...`, else one chosen by load
+   * balancing among those present. Resolves the message as sent (with its `mid`) once published.
+   *
+   * @throws {@link ServiceUnavailableError} when no instance of the service (or not the named one) listens.
+   */
+  sendMessage(input: UmfInput): Promise<UmfMessage> {
+    try {
+      return this.send(this.outgoing(createMessage(input)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  /** Sends a message to every instance of the service in `to`. Throws when none is listening. */
+  /**
+   * Sends a message to every instance of the service in `to` (its service channel). An instance prefix
+   * in `to` is ignored, as in Hydra.
+   *
+   * @throws {@link ServiceUnavailableError} when no instance of the service listens.
+   */
   async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
-    const message = this.outgoing(input);
-    assertValidMessage(message);
+    const message = this.outgoing(createMessage(input));
     const { service } = parseRoute(message.to);
+    this.writes.hold();
     const receivers = await this.hydra.redis.publish(
       this.hydra.keys.serviceChannel(service),
       serializeMessage(message),
     );
     this.stats.sent++;
-    if (receivers === 0) throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
+    if (receivers === 0 && this.trustReceivers) {
+      throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
+    }
     return message;
   }
 
-  /** Replies to `original` (to its `via`, else its `frm`), Hydra's `sendReplyMessage`. */
-  async sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
-    const reply = createReply(original, response);
-    const route = parseRoute(reply.to);
-    // The sender named its instance in `frm`: answer it directly, without consulting presence.
-    if (route.instance) await this.publishTo(route.service, route.instance, reply);
-    else await this.sendMessage(reply);
-    return reply;
+  /**
+   * Replies to `original` with Hydra's `sendReplyMessage` semantics: `rmid` = its `mid`, sent to its
+   * `via` when set, else to its `frm`. A sender that named its instance in `frm` is answered directly.
+   *
+   * @throws {@link ServiceUnavailableError} when the sender is no longer there.
+   */
+  sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
+    try {
+      return this.send(this.outgoing(createReply(original, response)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
-   * Sends a request and resolves its reply. Rejects with {@link RemoteError} when the handler failed,
-   * {@link HydraTimeoutError} after the deadline, {@link ServiceUnavailableError} when no instance is
-   * there. Retries on another instance only when none was present or the chosen one vanished.
+   * Replies to a received (hence already validated) message with `bdy`, and `typ` when given: the very
+   * message `sendReplyMessage(original, { bdy, typ })` sends, Hydra's semantics included (inherited
+   * `hdr`, `aut`, `via`, `fwd`...), built in one step without validating again. A falsy `bdy` keeps the
+   * original's body, as in Hydra; send `{}` instead. The transport's fast path.
+   *
+   * @throws {@link ServiceUnavailableError} when the sender is no longer there.
+   */
+  reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
+    const reply: UmfMessage = {
+      to: original.via || original.frm,
+      frm: original.to,
+      hdr: original.hdr,
+      mid: randomUUID(),
+      rmid: original.mid,
+      sig: original.sig,
+      tmo: original.tmo,
+      ts: isoNow(),
+      typ: typ || original.typ,
+      ver: UMF_VERSION,
+      via: original.via,
+      fwd: original.fwd,
+      bdy: bdy || original.bdy,
+      aut: original.aut,
+    };
+    return this.send(reply);
+  }
+
+  /**
+   * Sends a request and resolves its reply. `frm` is set to this instance (`<id>@<service>:/`) so the
+   * reply comes back to it. Rejects with `RemoteError` when the remote handler failed,
+   * `HydraTimeoutError` after the deadline, {@link ServiceUnavailableError} when no instance is
+   * there, `MessagingConnectionError` when Redis went away or this instance stopped meanwhile.
+   * Retries on another instance only when none was present or the chosen one vanished before answering.
+   *
+   * @example
+   * const { bdy } = await hydra.messaging.request({ to: 'img-svc:[post]/v1/resize', bdy: { w: 64 } }, { timeoutMs: 2000 });
    */
   request(input: UmfInput, options: RequestOptions = {}): Promise<UmfMessage> {
     let message: UmfMessage;
@@ -158,185 +208,81 @@ export class Messenger {
       message = createMessage(input);
       message.frm = this.replyAddress(message.frm);
       assertValidMessage(message);
-      route = parseRoute(message.to);
+      route = this.routes.parse(message.to);
     } catch (error) {
       return Promise.reject(error);
     }
-    const retries = route.instance ? 0 : (options.retries ?? this.options.retries ?? 2);
-    return new Promise<UmfMessage>((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 5000;
-      const pending: PendingRequest = {
-        message,
-        route,
-        timeoutMs,
-        deadline: Date.now() + timeoutMs,
-        tried: [],
-        attempts: 0,
-        maxAttempts: retries + 1,
-        resolve,
-        reject,
-      };
-      this.pending.add(pending);
-      this.dispatch(pending);
-    });
+    const retries = options.retries ?? this.options.retries ?? 2;
+    return this.requests.start(message, route, options.timeoutMs ?? this.options.timeoutMs ?? 5000, retries);
   }
 
-  /** An HTTP call to a discovered instance for `to` = `service:[method]/path` (Hydra's `makeAPIRequest`). */
+  /**
+   * An HTTP call to a discovered instance for `to` = `service:[method]/path`, Hydra's `makeAPIRequest`:
+   * never rejects for service errors, tries the other instances when one cannot be reached, resolves a
+   * 503 object when none answered and a 400 object for a bad `to`.
+   */
   makeAPIRequest(input: UmfInput, options: ApiRequestOptions = {}): Promise<ApiResponse> {
-    return makeApiRequest(this.hydra, input, options);
-  }
-
-  /** Rejects every request in flight (the instance is stopping). */
-  close(): void {
-    this.handler = undefined;
-    this.abortAll(`${this.hydra.serviceName} is stopping`);
-  }
-
-  /** A new message; `frm` defaults to this service, since Hydra peers require a sender. */
-  private outgoing(input: UmfInput): UmfMessage {
     const message = createMessage(input);
     if (!message.frm) message.frm = `${this.hydra.serviceName}:/`;
+    return makeApiRequest(this.hydra, message, { loadBalancing: this.options.loadBalancing, ...options });
+  }
+
+  /** Number of requests waiting for their reply. */
+  get inFlight(): number {
+    return this.requests.size;
+  }
+
+  /** Rejects every request in flight and detaches the handler (the instance is stopping). */
+  close(): void {
+    this.incoming.setHandler(undefined);
+    this.requests.abortAll(`${this.hydra.serviceName} is stopping`);
+  }
+
+  /** Publishes a complete message to one instance (see {@link sendMessage}). */
+  private async send(message: UmfMessage): Promise<UmfMessage> {
+    const route = this.routes.parse(message.to);
+    if (route.instance) {
+      if ((await this.publishTo(route.service, route.instance, message)) === 0 && this.trustReceivers) {
+        throw new ServiceUnavailableError(
+          route.service,
+          `Unavailable ${route.service} instance named ${route.instance}`,
+        );
+      }
+      return message;
+    }
+    const cache = this.hydra.instances;
+    if (!cache.isWatched(route.service)) await cache.watch(route.service);
+    let tried: Set<string> | undefined;
+    for (;;) {
+      const target = cache.pick(route.service, this.options.loadBalancing, tried);
+      if (!target) throw new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`);
+      const receivers = await this.publishTo(route.service, target.instanceID, message);
+      if (receivers > 0 || !this.trustReceivers) return message;
+      (tried ??= new Set()).add(target.instanceID); // nobody listens there: nobody got it, another may
+    }
+  }
+
+  /** Checks a message before it leaves; `frm` defaults to this service, since Hydra peers require a sender. */
+  private outgoing(message: UmfMessage): UmfMessage {
+    if (!message.frm) message.frm = `${this.hydra.serviceName}:/`;
+    assertValidMessage(message);
     return message;
   }
 
   private replyAddress(frm: string | undefined): string {
     if (!frm) return `${this.replyFrom}:/`;
-    const route = parseRoute(frm);
-    if (route.instance) return frm;
     const colon = frm.indexOf(':');
-    return `${this.replyFrom}${frm.slice(colon)}`;
+    const at = frm.indexOf('@');
+    if (at >= 0 && at < colon) return frm; // already names an instance
+    return `${this.replyFrom}${colon >= 0 ? frm.slice(colon) : ':/'}`;
   }
 
-  private async choose(service: string, exclude?: Set<string>): Promise<InstanceInfo | undefined> {
-    const cache = this.hydra.instances;
-    if (!cache.isWatched(service)) await cache.watch(service);
-    return cache.pick(service, this.options.loadBalancing, exclude);
-  }
-
-  /** Chooses a target from memory and publishes; synchronous on the hot path. */
-  private dispatch(pending: PendingRequest): void {
-    const { route, message } = pending;
-    if (!this.pending.has(message.mid)) return; // settled while a retry was scheduled
-    const cache = this.hydra.instances;
-    if (!route.instance && !cache.isWatched(route.service)) {
-      cache.watch(route.service).then(
-        () => this.dispatch(pending),
-        (error: Error) => this.failToSend(pending, error),
-      );
-      return;
-    }
-    pending.attempts++;
-    const exclude = pending.tried.length > 0 ? new Set(pending.tried) : undefined;
-    const target =
-      route.instance ?? cache.pick(route.service, this.options.loadBalancing, exclude)?.instanceID;
-    if (!target) {
-      if (pending.attempts < pending.maxAttempts) {
-        this.stats.retries++;
-        // Look in Redis again before the next attempt: an instance may just have arrived.
-        const retry = () => void cache.refreshAll().finally(() => this.dispatch(pending));
-        setTimeout(retry, RETRY_PAUSE_MS).unref();
-      } else {
-        this.pending
-          .take(message.mid)
-          ?.reject(new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`));
-      }
-      return;
-    }
-    pending.tried.push(target);
-    this.publishTo(route.service, target, message).catch((error: Error) => this.failToSend(pending, error));
-  }
-
-  private failToSend(pending: PendingRequest, error: Error): void {
-    this.pending.take(pending.message.mid)?.reject(
-      new MessagingConnectionError(`could not send to ${pending.route.service}: ${error.message}`, {
-        cause: error,
-      }),
-    );
-  }
-
-  private onInstancesChanged(service: string, instances: InstanceInfo[]): void {
-    if (this.pending.size === 0) return;
-    const present = new Set(instances.map((i) => i.instanceID));
-    for (const pending of this.pending.orphansOf(service, present)) {
-      const gone = pending.tried[pending.tried.length - 1];
-      if (pending.route.instance || pending.attempts >= pending.maxAttempts) {
-        this.pending
-          .take(pending.message.mid)
-          ?.reject(
-            new ServiceUnavailableError(
-              service,
-              `instance ${gone} of ${service} went away before it answered`,
-            ),
-          );
-      } else {
-        this.stats.retries++;
-        this.dispatch(pending);
-      }
-    }
-  }
-
-  private expire(pending: PendingRequest): void {
-    this.stats.timeouts++;
-    pending.reject(
-      new HydraTimeoutError(pending.route.service, pending.message.to, pending.attempts, pending.timeoutMs),
-    );
-  }
-
-  private abortAll(reason: string): void {
-    this.pending.rejectAll(
-      (p) =>
-        new MessagingConnectionError(`request to ${p.route.service} ("${p.message.to}") aborted: ${reason}`),
-    );
-  }
-
-  private async publishTo(service: string, instanceId: string, message: UmfMessage): Promise<void> {
+  private publishTo(service: string, instanceId: string, message: UmfMessage): Promise<number> {
     this.writes.hold();
-    await this.hydra.redis.publish(
+    this.stats.sent++;
+    return this.hydra.redis.publish(
       this.hydra.keys.instanceChannel(service, instanceId),
       serializeMessage(message),
-    );
-    this.stats.sent++;
-  }
-
-  private receive(payload: string, channel: string): void {
-    let message: UmfMessage;
-    try {
-      message = parseMessage(payload, { validate: false });
-    } catch (error) {
-      return this.malformed(payload, (error as Error).message);
-    }
-    this.stats.received++;
-    if (message.rmid !== undefined) {
-      const pending = this.pending.take(message.rmid);
-      if (pending) {
-        this.stats.replies++;
-        if (isErrorReply(message)) {
-          const { statusCode, error } = message.bdy;
-          pending.reject(
-            new RemoteError(pending.route.service, statusCode, error.name, error.message, error.details),
-          );
-        } else {
-          pending.resolve(message);
-        }
-        return;
-      }
-    }
-    const issues = validateMessage(message);
-    if (issues.length > 0)
-      return this.malformed(payload, issues.map((i) => `${i.field}: ${i.message}`).join('; '));
-    const broadcast = channel === this.serviceChannel;
-    if (this.handler) this.handler(message, broadcast);
-    else if (this.early && this.early.length < EARLY_MESSAGES_KEPT) this.early.push([message, broadcast]);
-  }
-
-  private malformed(payload: string, reason: string): void {
-    this.stats.malformed++;
-    const now = Date.now();
-    if (now - this.lastMalformedLog < 1000) return;
-    this.lastMalformedLog = now;
-    this.hydra.logger.warn(
-      `dropped a malformed message for ${this.hydra.serviceName} (${reason}): ${payload.slice(0, 80)}` +
-        ` [${this.stats.malformed} dropped so far]`,
     );
   }
 }

@@ -1,9 +1,12 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import { parseRoute, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
 
+/** What a {@link UmfContext} holds: the message, the channel it came on, and whether it was a broadcast. */
+export type UmfContextArgs = [message: UmfMessage, channel: string, broadcast: boolean];
+
 /**
- * The context of a UMF message, given to handlers with `@Ctx()`: the whole message, who sent it and
- * whether it came as a broadcast.
+ * The context of a UMF message, given to handlers with `@Ctx()`: the whole message, who sent it, the
+ * channel it came on and whether it was a broadcast.
  *
  * @example
  * @UmfHandler('[post]/v1/images')
@@ -11,12 +14,12 @@ import { parseRoute, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
  *   this.logger.log(`image from ${ctx.getSender().service}, mid ${ctx.getMessage().mid}`);
  * }
  */
-export class UmfContext extends BaseRpcContext<[UmfMessage, boolean]> {
-  constructor(message: UmfMessage, broadcast: boolean) {
-    super([message, broadcast]);
+export class UmfContext extends BaseRpcContext<UmfContextArgs> {
+  constructor(message: UmfMessage, channel: string, broadcast: boolean) {
+    super([message, channel, broadcast]);
   }
 
-  /** The message, in UMF short form. */
+  /** The message, in UMF short form (`to`, `frm`, `mid`, `typ`, `bdy`...). */
   getMessage(): UmfMessage {
     return this.args[0];
   }
@@ -31,8 +34,13 @@ export class UmfContext extends BaseRpcContext<[UmfMessage, boolean]> {
     return parseRoute(this.args[0].to);
   }
 
-  /** True when the message was sent to every instance of the service. */
-  isBroadcast(): boolean {
+  /** The Redis channel the message came on (`hydra:service:mc:<svc>` or `...:<svc>:<instance>`). */
+  getChannel(): string {
     return this.args[1];
+  }
+
+  /** True when the message was sent to every instance of the service (no reply is sent). */
+  isBroadcast(): boolean {
+    return this.args[2];
   }
 }

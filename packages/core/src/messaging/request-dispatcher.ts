@@ -1,0 +1,189 @@
+import type { UmfMessage, UmfRoute } from '@hydra-nest/umf';
+import type { InstanceInfo } from '../discovery.js';
+import type { Hydra } from '../hydra.js';
+import { isErrorReply } from './error-replies.js';
+import type { MessagingStats } from './incoming-messages.js';
+import {
+  HydraTimeoutError,
+  MessagingConnectionError,
+  RemoteError,
+  ServiceUnavailableError,
+} from './messaging-errors.js';
+import type { MessagingOptions } from './messenger.js';
+import { PendingRequests, type PendingRequest } from './pending-requests.js';
+
+/** Publishes a message on one instance's channel; resolves the number of subscribers that got it. */
+export type PublishToInstance = (service: string, instanceId: string, message: UmfMessage) => Promise<number>;
+
+/** Pause before looking for instances again when none was present. */
+const RETRY_PAUSE_MS = 100;
+
+/**
+ * The request-reply half of messaging: sends each request to one instance, correlates replies on
+ * `rmid`, enforces deadlines, and retries on another instance only where that is safe: when no instance
+ * is present yet (after a pause and a fresh look in Redis), when nobody listened on the chosen instance's
+ * channel (PUBLISH reached no subscriber, so nobody got it), or when the chosen instance left the
+ * registry before answering. Every request settles exactly once: reply, error reply, timeout, or abort.
+ */
+export class RequestDispatcher {
+  private readonly pending = new PendingRequests((p) => this.expire(p));
+
+  constructor(
+    private readonly hydra: Hydra,
+    private readonly options: MessagingOptions,
+    private readonly stats: MessagingStats,
+    private readonly publish: PublishToInstance,
+    /** Whether a PUBLISH receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
+    private readonly trustReceivers: boolean,
+  ) {}
+
+  /** Number of requests waiting for their reply. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Sends a complete, valid request (its `frm` names this instance) and resolves its reply.
+   * `retries` extra attempts are made only where safe; none when `to` names an instance.
+   */
+  start(message: UmfMessage, route: UmfRoute, timeoutMs: number, retries: number): Promise<UmfMessage> {
+    return new Promise<UmfMessage>((resolve, reject) => {
+      const pending: PendingRequest = {
+        message,
+        route,
+        timeoutMs,
+        deadline: Date.now() + timeoutMs,
+        target: undefined,
+        previous: undefined,
+        attempts: 0,
+        maxAttempts: (route.instance ? 0 : retries) + 1,
+        resolve,
+        reject,
+      };
+      this.pending.add(pending);
+      this.dispatch(pending);
+    });
+  }
+
+  /** Settles the request a reply answers; false when none waits for it. */
+  settle(reply: UmfMessage): boolean {
+    const pending = this.pending.take(reply.rmid!);
+    if (!pending) return false;
+    if (isErrorReply(reply)) {
+      const { statusCode, error } = reply.bdy;
+      pending.reject(
+        new RemoteError(pending.route.service, statusCode, error.name, error.message, error.details),
+      );
+    } else {
+      pending.resolve(reply);
+    }
+    return true;
+  }
+
+  /** A request whose target left the instance list before answering goes to another instance. */
+  onInstancesChanged(service: string, instances: InstanceInfo[]): void {
+    if (this.pending.size === 0) return;
+    const present = new Set(instances.map((i) => i.instanceID));
+    for (const pending of this.pending.orphansOf(service, present)) {
+      if (pending.route.instance || pending.attempts >= pending.maxAttempts) {
+        this.pending
+          .take(pending.message.mid)
+          ?.reject(
+            new ServiceUnavailableError(
+              service,
+              `instance ${pending.target} of ${service} went away before it answered "${pending.message.to}" ` +
+                `(${pending.attempts} attempt${pending.attempts === 1 ? '' : 's'})`,
+            ),
+          );
+      } else {
+        this.stats.retries++;
+        this.dispatch(pending);
+      }
+    }
+  }
+
+  /** Rejects every waiting request with a {@link MessagingConnectionError} giving `reason`. */
+  abortAll(reason: string): void {
+    this.pending.rejectAll(
+      (p) =>
+        new MessagingConnectionError(`request to ${p.route.service} ("${p.message.to}") aborted: ${reason}`),
+    );
+  }
+
+  /** Chooses a target from memory and publishes; synchronous up to the PUBLISH. */
+  private dispatch(pending: PendingRequest): void {
+    const { route, message } = pending;
+    if (!this.pending.has(message.mid)) return; // settled while a retry was scheduled
+    const cache = this.hydra.instances;
+    if (!route.instance && !cache.isWatched(route.service)) {
+      cache.watch(route.service).then(
+        () => this.dispatch(pending),
+        (error: Error) => this.failToSend(pending, error),
+      );
+      return;
+    }
+    pending.attempts++;
+    if (pending.target !== undefined) (pending.previous ??= new Set()).add(pending.target);
+    const target =
+      route.instance ?? cache.pick(route.service, this.options.loadBalancing, pending.previous)?.instanceID;
+    pending.target = target;
+    if (!target) return this.retryLater(pending);
+    this.publish(route.service, target, message).then(
+      (receivers) => receivers === 0 && this.trustReceivers && this.onNobodyListening(pending, target),
+      (error: Error) => this.failToSend(pending, error),
+    );
+  }
+
+  /** No instance present: look in Redis again after a pause (one may be arriving), or give up. */
+  private retryLater(pending: PendingRequest): void {
+    const { route, message } = pending;
+    if (pending.attempts >= pending.maxAttempts) {
+      this.pending
+        .take(message.mid)
+        ?.reject(new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`));
+      return;
+    }
+    this.stats.retries++;
+    const again = () => this.dispatch(pending);
+    const retry = () => void this.hydra.instances.refreshAll().then(again, again);
+    setTimeout(retry, RETRY_PAUSE_MS).unref();
+  }
+
+  /** The chosen instance's channel had no subscriber: nobody got the request, so another instance may. */
+  private onNobodyListening(pending: PendingRequest, target: string): void {
+    if (!this.pending.has(pending.message.mid)) return;
+    if (pending.route.instance || pending.attempts >= pending.maxAttempts) {
+      this.pending
+        .take(pending.message.mid)
+        ?.reject(
+          new ServiceUnavailableError(
+            pending.route.service,
+            `Unavailable ${pending.route.service} instance named ${target} (nobody listens on its channel)`,
+          ),
+        );
+      return;
+    }
+    this.stats.retries++;
+    this.dispatch(pending);
+  }
+
+  private failToSend(pending: PendingRequest, error: Error): void {
+    const status = this.hydra.redis.status;
+    const hint =
+      status === 'ready'
+        ? error.message
+        : `the Redis connection is ${status}; start the Hydra instance first (hydra.start()) and check Redis`;
+    this.pending
+      .take(pending.message.mid)
+      ?.reject(
+        new MessagingConnectionError(`could not send to ${pending.route.service}: ${hint}`, { cause: error }),
+      );
+  }
+
+  private expire(pending: PendingRequest): void {
+    this.stats.timeouts++;
+    pending.reject(
+      new HydraTimeoutError(pending.route.service, pending.message.to, pending.attempts, pending.timeoutMs),
+    );
+  }
+}

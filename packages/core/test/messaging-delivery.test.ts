@@ -1,0 +1,117 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UmfValidationError, type UmfMessage } from '@hydra-nest/umf';
+import { useRedis } from '../../../test/harness/redis.js';
+import { eventually } from '../../../test/harness/wait.js';
+import { Hydra, type HydraOptions } from '../src/hydra.js';
+import { silentLogger } from '../src/logger.js';
+import { MessagingConnectionError, ServiceUnavailableError } from '../src/messaging/index.js';
+
+const server = useRedis();
+const started: Hydra[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((h) => h.stop()));
+});
+
+function create(serviceName: string, options: Partial<HydraOptions> = {}): Hydra {
+  const hydra = new Hydra({
+    serviceName,
+    serviceIP: '127.0.0.1',
+    logger: silentLogger,
+    redis: { url: server.urlFor(15) },
+    ...options,
+  });
+  started.push(hydra);
+  return hydra;
+}
+
+async function node(serviceName: string, options: Partial<HydraOptions> = {}): Promise<Hydra> {
+  const hydra = create(serviceName, options);
+  await hydra.start();
+  return hydra;
+}
+
+/** An instance that answers every request with its own instance id. */
+async function answering(serviceName: string): Promise<Hydra> {
+  const hydra = await node(serviceName);
+  hydra.messaging.setHandler((m) => void hydra.messaging.reply(m, { by: hydra.instanceId }));
+  return hydra;
+}
+
+describe('Messenger delivery', () => {
+  it('sends a request to another instance at once when nobody listens on the chosen one’s channel', async () => {
+    const deaf = await answering('deaf-svc');
+    const healthy = await answering('deaf-svc');
+    const client = await node('client-svc');
+    await client.instances.watch('deaf-svc');
+    await eventually(() => client.instances.peek('deaf-svc')!.length === 2);
+    deaf.subscriber.disconnect(); // still present in the registry, but hears nothing
+    const channel = `hydra:service:mc:deaf-svc:${deaf.instanceId}`;
+    await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 0);
+    while (client.instances.pick('deaf-svc')!.instanceID !== healthy.instanceId);
+    const startedAt = Date.now();
+    const reply = await client.messaging.request({ to: 'deaf-svc:/', bdy: {} }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ by: healthy.instanceId });
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    expect(client.messaging.stats.retries).toBe(1);
+  });
+
+  it('rejects a message to a named instance that is gone, naming the instance', async () => {
+    const client = await node('client-svc');
+    const error = await client.messaging
+      .sendMessage({ to: 'abc123@gone-svc:/', bdy: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as Error).message).toBe('Unavailable gone-svc instance named abc123');
+  });
+
+  it('rejects a broadcast to a service nobody runs', async () => {
+    const client = await node('client-svc');
+    await expect(client.messaging.sendBroadcastMessage({ to: 'nobody-svc:/', bdy: {} })).rejects.toThrow(
+      'Unavailable nobody-svc instances',
+    );
+  });
+
+  it('spreads requests over every instance with random load balancing', async () => {
+    const servers = await Promise.all([0, 1, 2].map(() => answering('rand-svc')));
+    const client = await node('client-svc', { messaging: { loadBalancing: 'random' } });
+    const seen = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const reply = await client.messaging.request({ to: 'rand-svc:/', bdy: { i } });
+      seen.add((reply.bdy as { by: string }).by);
+    }
+    expect([...seen].sort()).toEqual(servers.map((s) => s.instanceId).sort());
+  });
+
+  it('hands a reply that matches no request to the handler, and counts it', async () => {
+    const target = await node('late-svc');
+    const seen: UmfMessage[] = [];
+    target.messaging.setHandler((m) => seen.push(m));
+    const raw = new Redis(server.urlFor(15));
+    await raw.publish(
+      `hydra:service:mc:late-svc:${target.instanceId}`,
+      JSON.stringify({ to: 'late-svc:/', frm: 'x-svc:/', mid: 'm2', rmid: 'm1', bdy: { late: true } }),
+    );
+    raw.disconnect();
+    await eventually(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ rmid: 'm1', bdy: { late: true } });
+    expect(target.messaging.stats.unmatchedReplies).toBe(1);
+  });
+
+  it('rejects an invalid request before sending, naming the field', async () => {
+    const client = await node('client-svc');
+    const error = await client.messaging.request({ to: 'x-svc:/', bdy: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UmfValidationError);
+    expect((error as Error).message).toContain('bdy');
+    expect(client.messaging.stats.sent).toBe(0);
+  });
+
+  it('explains that the instance must be started when a request is sent before start()', async () => {
+    const client = create('early-svc');
+    await client.instances.watch('x-svc').catch(() => undefined);
+    const error = await client.messaging.request({ to: 'abc@x-svc:/', bdy: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessagingConnectionError);
+    expect((error as Error).message).toMatch(/start the Hydra instance first/);
+  });
+});

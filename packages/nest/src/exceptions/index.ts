@@ -1,0 +1,2 @@
+export * from './umf-exception.filter.js';
+export * from './umf-failure.js';

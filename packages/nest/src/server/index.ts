@@ -1,0 +1,3 @@
+export * from './handler-index.js';
+export * from './hydra-transport.constants.js';
+export * from './hydra.transport.js';

@@ -91,7 +91,13 @@ export class Hydra extends EventEmitter {
     this.address = resolved.address;
     this.ownsClient = !options.redis?.client;
     this.redis = options.redis?.client ?? new Redis(resolved.options);
-    this.subscriber = this.redis.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    // Re-subscribing after a reconnect is done by start(), not ioredis: ioredis leaves that SUBSCRIBE's
+    // promise unobserved, so a stop() while it is in flight would surface as an unhandled rejection.
+    this.subscriber = this.redis.duplicate({
+      lazyConnect: true,
+      enableOfflineQueue: true,
+      autoResubscribe: false,
+    });
     // Connection errors surface through start() and the connection watcher; without a listener
     // ioredis would print every failed attempt, and an 'error' event would crash the process.
     for (const client of [this.redis, this.subscriber]) client.on('error', () => undefined);
@@ -169,6 +175,7 @@ export class Hydra extends EventEmitter {
       );
     }
     await this.subscriber.subscribe(...channels);
+    this.unwatch.push(this.resubscribeOnReconnect(channels));
     if (this.options.register !== false) {
       await this.presence.register();
       this.health.start();
@@ -227,6 +234,21 @@ export class Hydra extends EventEmitter {
       );
       setTimeout(() => void this.recover(), 250).unref();
     }
+  }
+
+  /** Subscribes to `channels` again each time the subscriber reconnects; returns the undo. */
+  private resubscribeOnReconnect(channels: string[]): () => void {
+    const resubscribe = (): void => {
+      this.subscriber.subscribe(...channels).catch((error: Error) => {
+        if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
+        this.logger.warn(
+          `${this.serviceName} could not subscribe again after reconnecting (${error.message}); ` +
+            'it will try again on the next reconnect',
+        );
+      });
+    };
+    this.subscriber.on('ready', resubscribe);
+    return () => this.subscriber.off('ready', resubscribe);
   }
 
   private route(channel: string, payload: string): void {

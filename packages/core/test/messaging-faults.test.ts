@@ -100,11 +100,54 @@ describe('requests when Redis goes away', () => {
     expect(error.message).toMatch(/connection was lost/);
     expect(Date.now() - killedAt).toBeLessThan(1000);
     await server.restart();
-    // Let ioredis finish re-subscribing before the instances stop: a SUBSCRIBE cut short by
-    // disconnect() rejects inside ioredis, where nobody can catch it.
     const channel = `hydra:service:mc:client-svc:${client.instanceId}`;
     await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 1, {
       timeoutMs: 10_000,
     });
+  });
+
+  it('stops cleanly while re-subscribing after a reconnect: no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // Not registered: stop() then closes the subscriber synchronously, before its first await.
+      const client = new Hydra({
+        serviceName: 'client-svc',
+        register: false,
+        logger: silentLogger,
+        redis: { url: server.urlFor(15) },
+      });
+      started.push(client);
+      await client.start();
+      await server.kill();
+      const stopped = new Promise<void>((resolve) =>
+        // Stop the moment the subscriber is ready again, while its re-subscription is being written.
+        client.subscriber.once('ready', () => void client.stop().then(resolve)),
+      );
+      await server.restart();
+      await stopped;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+      expect(client.subscriber.status).toBe('end');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('subscribes again after Redis restarts, and messages reach it', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => void echo.messaging.reply(message, { echoed: message.bdy }));
+    const client = await node('client-svc');
+    await server.kill();
+    await server.restart();
+    const reply = await eventually(
+      () =>
+        client.messaging
+          .request({ to: 'echo-svc:/', bdy: { n: 1 } }, { timeoutMs: 500 })
+          .catch(() => undefined),
+      { timeoutMs: 10_000 },
+    );
+    expect(reply?.bdy).toEqual({ echoed: { n: 1 } });
   });
 });

@@ -2,24 +2,22 @@ import 'reflect-metadata';
 import {
   Catch,
   Controller,
-  Module,
   NotFoundException,
   UseFilters,
   UsePipes,
   ValidationPipe,
   type ArgumentsHost,
-  type INestApplication,
   type RpcExceptionFilter,
 } from '@nestjs/common';
 import { Payload, RpcException } from '@nestjs/microservices';
-import { Hydra, RemoteError, silentLogger } from '@hydra-nest/core';
+import { RemoteError } from '@hydra-nest/core';
 import { IsEmail } from 'class-validator';
 import { of, type Observable } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
-import { HydraModule, HydraTransport, UmfEventHandler, UmfHandler } from '../src/index.js';
-import { Opened, serviceName } from './support.js';
+import { UmfEventHandler, UmfHandler } from '../src/index.js';
+import { useTransportApp } from './support.js';
 
 class SignupDto {
   @IsEmail()
@@ -96,43 +94,13 @@ class AccountsController {
 
 describe('HydraTransport error replies', () => {
   const server = useRedis();
-  const opened = new Opened();
-  const name = serviceName('accounts-svc');
-  let app: INestApplication;
-  let caller: Hydra;
-
-  beforeAll(async () => {
-    @Module({
-      imports: [
-        HydraModule.forRoot({
-          serviceName: name,
-          serviceIP: '127.0.0.1',
-          logger: silentLogger,
-          redis: { url: server.urlFor(15) },
-        }),
-      ],
-      controllers: [AccountsController],
-    })
-    class AppModule {}
-    app = await opened.app(AppModule);
-    app.connectMicroservice({ strategy: app.get(HydraTransport) });
-    await app.startAllMicroservices();
-    await app.init();
-    caller = new Hydra({
-      serviceName: 'caller-svc',
-      logger: silentLogger,
-      redis: { url: server.urlFor(15) },
-    });
-    await caller.start();
-  });
-
-  afterAll(async () => {
-    await caller?.stop();
-    await opened.closeAll();
-  });
+  const fixture = useTransportApp(server, [AccountsController], 'accounts-svc');
+  const { name } = fixture;
 
   const ask = (typ: string, bdy: unknown = {}) =>
-    caller.messaging.request({ to: `${name}:/`, typ, bdy }, { timeoutMs: 3000 }).catch((e: unknown) => e);
+    fixture.caller.messaging
+      .request({ to: `${name}:/`, typ, bdy }, { timeoutMs: 3000 })
+      .catch((e: unknown) => e);
 
   it('keeps a ValidationPipe RpcException (the exceptionFactory way) with the fields named', async () => {
     const error = await ask('account.signup', { email: 'nope' });
@@ -175,24 +143,28 @@ describe('HydraTransport error replies', () => {
   });
 
   it('never answers a message that is itself a reply, nor a broadcast', async () => {
-    const before = caller.messaging.stats.received;
-    await caller.messaging.sendMessage({
+    const before = fixture.caller.messaging.stats.received;
+    await fixture.caller.messaging.sendMessage({
       to: `${name}:/`,
-      frm: `${caller.instanceId}@caller-svc:/`,
+      frm: `${fixture.caller.instanceId}@caller-svc:/`,
       rmid: 'some-earlier-request',
       typ: 'account.noted',
       bdy: { x: 1 },
     });
-    await caller.messaging.sendMessage({
+    await fixture.caller.messaging.sendMessage({
       to: `${name}:/`,
-      frm: `${caller.instanceId}@caller-svc:/`,
+      frm: `${fixture.caller.instanceId}@caller-svc:/`,
       rmid: 'another-earlier-request',
       typ: 'nobody.serves.this',
       bdy: { x: 2 },
     });
-    await caller.messaging.sendBroadcastMessage({ to: `${name}:/`, typ: 'nobody.serves.this', bdy: {} });
+    await fixture.caller.messaging.sendBroadcastMessage({
+      to: `${name}:/`,
+      typ: 'nobody.serves.this',
+      bdy: {},
+    });
     await eventually(() => handledReplies === 1);
     await sleep(150);
-    expect(caller.messaging.stats.received).toBe(before);
+    expect(fixture.caller.messaging.stats.received).toBe(before);
   });
 });

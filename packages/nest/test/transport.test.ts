@@ -11,24 +11,16 @@ import {
   UseInterceptors,
   UsePipes,
   ValidationPipe,
-  type INestApplication,
 } from '@nestjs/common';
 import { ClientsModule, Ctx, Payload } from '@nestjs/microservices';
 import { Hydra, RemoteError, silentLogger } from '@hydra-nest/core';
 import { IsInt, IsString, Min } from 'class-validator';
 import { firstValueFrom, map, of } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually } from '../../../test/harness/wait.js';
-import {
-  HydraClient,
-  HydraModule,
-  HydraTransport,
-  UmfContext,
-  UmfEventHandler,
-  UmfHandler,
-} from '../src/index.js';
-import { Opened, serviceName } from './support.js';
+import { HydraClient, UmfContext, UmfEventHandler, UmfHandler } from '../src/index.js';
+import { Opened, useTransportApp } from './support.js';
 
 class ImageDto {
   @IsString()
@@ -88,46 +80,14 @@ class ImagesController {
 
 describe('HydraTransport with @UmfHandler', () => {
   const server = useRedis();
-  const opened = new Opened();
-  const name = serviceName('images-svc');
-  let app: INestApplication;
-  let caller: Hydra;
-
-  beforeAll(async () => {
-    @Module({
-      imports: [
-        HydraModule.forRoot({
-          serviceName: name,
-          serviceIP: '127.0.0.1',
-          logger: silentLogger,
-          redis: { url: server.urlFor(15) },
-        }),
-      ],
-      controllers: [ImagesController],
-    })
-    class AppModule {}
-    app = await opened.app(AppModule);
-    app.connectMicroservice({ strategy: app.get(HydraTransport) });
-    await app.startAllMicroservices();
-    await app.init();
-    caller = new Hydra({
-      serviceName: 'caller-svc',
-      logger: silentLogger,
-      redis: { url: server.urlFor(15) },
-    });
-    await caller.start();
-  });
-
-  afterAll(async () => {
-    await caller?.stop();
-    await opened.closeAll();
-  });
+  const fixture = useTransportApp(server, [ImagesController], 'images-svc');
+  const { name } = fixture;
 
   const request = (to: string, bdy: unknown, typ?: string) =>
-    caller.messaging.request({ to: `${name}:${to}`, typ, bdy }, { timeoutMs: 3000 });
+    fixture.caller.messaging.request({ to: `${name}:${to}`, typ, bdy }, { timeoutMs: 3000 });
 
   it('dispatches by route and replies with rmid = the request mid, validated DTO and context', async () => {
-    const reply = await caller.messaging.request({
+    const reply = await fixture.caller.messaging.request({
       to: `${name}:[post]/v1/images`,
       mid: 'request-mid-1',
       bdy: { url: 'a.png', width: 2 },
@@ -169,14 +129,14 @@ describe('HydraTransport with @UmfHandler', () => {
   });
 
   it('delivers events and broadcasts to @UmfEventHandler without replying', async () => {
-    const receivedBefore = caller.messaging.stats.received;
-    await caller.messaging.sendMessage({
+    const receivedBefore = fixture.caller.messaging.stats.received;
+    await fixture.caller.messaging.sendMessage({
       to: `${name}:/`,
       frm: 'caller-svc:/',
       typ: 'image.changed',
       bdy: { id: 1 },
     });
-    await caller.messaging.sendBroadcastMessage({
+    await fixture.caller.messaging.sendBroadcastMessage({
       to: `${name}:/`,
       frm: 'caller-svc:/',
       typ: 'image.changed',
@@ -184,11 +144,11 @@ describe('HydraTransport with @UmfHandler', () => {
     });
     await eventually(() => events.length === 2);
     expect(events).toEqual([{ id: 1 }, { id: 2 }]);
-    expect(caller.messaging.stats.received).toBe(receivedBefore); // no reply came back
+    expect(fixture.caller.messaging.stats.received).toBe(receivedBefore); // no reply came back
   });
 
   it('HydraClient sends (request-reply) and emits (one-way) the Nest way', async () => {
-    const client = app.get(HydraClient);
+    const client = fixture.app.get(HydraClient);
     expect(await firstValueFrom(client.send(`${name}:[get]/v1/images/9`, {}))).toEqual({
       path: '/v1/images/9',
     });

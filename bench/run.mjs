@@ -82,9 +82,11 @@ const PLAN = quick
       rounds: 2,
       warmupMs: 500,
       measureMs: 1500,
-      latencyRounds: 4,
-      latencyWarmupMs: 250,
-      latencyMeasureMs: 750,
+      // Many short rounds: this machine's noise comes in phases of a second or so, and alternating
+      // often spreads it evenly over the contenders.
+      latencyRounds: 8,
+      latencyWarmupMs: 150,
+      latencyMeasureMs: 400,
       rssWarmupMs: 1500,
       settleMs: 10_000,
       queueN: 20_000,
@@ -162,8 +164,8 @@ function fail(entry, error) {
   entry.client?.kill();
 }
 
-/** A short load (JIT, connection buffers, pools), then idle. */
-async function warmUpForRss(entry) {
+/** A short load at concurrency 16, ~100 B: JIT-compiled code, connection buffers, pools. */
+async function warmUp(entry) {
   await entry.client.call(
     'loop',
     { concurrency: 16, warmupMs: 0, measureMs: PLAN.rssWarmupMs, payloadBytes: 100 },
@@ -322,16 +324,22 @@ async function runMessaging(redisUrl, admin) {
   for (const name of names) entries.push(await startMessaging(name, redisUrl));
   const live = () => entries.filter((e) => e.status === 'ok');
 
-  log('\n== Idle RSS of each server (after a warm-up, then GC until it settles)');
-  for (const entry of live()) {
-    try {
-      await warmUpForRss(entry);
-    } catch (error) {
-      fail(entry, error);
+  const warmUpAll = async () => {
+    for (const entry of live()) {
+      try {
+        await warmUp(entry);
+      } catch (error) {
+        fail(entry, error);
+      }
     }
-  }
+  };
+  log('\n== Idle RSS of each server (after a warm-up, then GC until it settles)');
+  await warmUpAll();
   await readSettledRss(live(), 'idleRss');
   for (const entry of live()) log(`  ${entry.name}: ${(entry.idleRss.rss / 1048576).toFixed(1)} MB`);
+  // The forced GCs of the idle reading let V8 drop the code it had compiled for the (then unused) hot
+  // path; without a second warm-up the first scenario measured recompilation, larger code bases most.
+  await warmUpAll();
 
   // Each scenario runs in rounds, the contenders one after the other, in reverse order every other round
   // (A B C, then C B A), so that drift and order effects fall on everyone alike.

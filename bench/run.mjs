@@ -62,7 +62,7 @@ try {
 }
 const quick = options.quick;
 
-/** Durations and sizes; the full run takes about 4-5 minutes on 2 cores (about 1.5 with --quick). */
+/** Durations and sizes; the full run takes about 6 minutes on 2 cores (about 1.5 with --quick). */
 const PLAN = quick
   ? {
       rounds: 1,
@@ -79,9 +79,11 @@ const PLAN = quick
       steadyMeasureMs: 1500,
     }
   : {
-      rounds: 2,
-      warmupMs: 500,
-      measureMs: 1500,
+      // At concurrency 256 the floor itself is bimodal here (rounds of ~28k and ~53k req/s in one run,
+      // depending on how the three processes fall into step); more, shorter rounds average the modes.
+      rounds: 4,
+      warmupMs: 400,
+      measureMs: 1000,
       // Many short rounds: this machine's noise comes in phases of a second or so, and alternating
       // often spreads it evenly over the contenders.
       latencyRounds: 8,

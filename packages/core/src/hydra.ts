@@ -91,8 +91,9 @@ export class Hydra extends EventEmitter {
     this.address = resolved.address;
     this.ownsClient = !options.redis?.client;
     this.redis = options.redis?.client ?? new Redis(resolved.options);
-    // Re-subscribing after a reconnect is done by start(), not ioredis: ioredis leaves that SUBSCRIBE's
-    // promise unobserved, so a stop() while it is in flight would surface as an unhandled rejection.
+    // Re-subscribing after a reconnect is done by a listener that start() installs, not by ioredis:
+    // ioredis leaves its SUBSCRIBE's promise unobserved, so a stop() while it is in flight would
+    // surface as an unhandled rejection.
     this.subscriber = this.redis.duplicate({
       lazyConnect: true,
       enableOfflineQueue: true,

@@ -91,7 +91,7 @@ export class Hydra extends EventEmitter {
     this.address = resolved.address;
     this.ownsClient = !options.redis?.client;
     this.redis = options.redis?.client ?? new Redis(resolved.options);
-    // Re-subscribing after a reconnect is done by a listener that start() installs, not by ioredis:
+    // Re-subscribing after a reconnect is done by the connection watcher start() installs, not by ioredis:
     // ioredis leaves its SUBSCRIBE's promise unobserved, so a stop() while it is in flight would
     // surface as an unhandled rejection.
     this.subscriber = this.redis.duplicate({
@@ -162,12 +162,6 @@ export class Hydra extends EventEmitter {
       this.subscriber.disconnect();
       throw error;
     }
-    this.unwatch.push(
-      watchConnection(this.redis, 'command', this.address, this.logger, () => void this.recover()),
-      watchConnection(this.subscriber, 'subscriber', this.address, this.logger, () => undefined),
-    );
-    this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));
-    // Subscriptions first, presence second: a caller that sees us can already reach us.
     const channels = [this.keys.announceChannel()];
     if (this.options.register !== false) {
       channels.push(
@@ -175,8 +169,15 @@ export class Hydra extends EventEmitter {
         this.keys.instanceChannel(this.serviceName, this.instanceId),
       );
     }
+    this.unwatch.push(
+      watchConnection(this.redis, 'command', this.address, this.logger, () => void this.recover()),
+      watchConnection(this.subscriber, 'subscriber', this.address, this.logger, () =>
+        this.resubscribe(channels),
+      ),
+    );
+    this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));
+    // Subscriptions first, presence second: a caller that sees us can already reach us.
     await this.subscriber.subscribe(...channels);
-    this.unwatch.push(this.resubscribeOnReconnect(channels));
     if (this.options.register !== false) {
       await this.presence.register();
       this.health.start();
@@ -237,19 +238,15 @@ export class Hydra extends EventEmitter {
     }
   }
 
-  /** Subscribes to `channels` again each time the subscriber reconnects; returns the undo. */
-  private resubscribeOnReconnect(channels: string[]): () => void {
-    const resubscribe = (): void => {
-      this.subscriber.subscribe(...channels).catch((error: Error) => {
-        if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
-        this.logger.warn(
-          `${this.serviceName} could not subscribe again after reconnecting (${error.message}); ` +
-            'it will try again on the next reconnect',
-        );
-      });
-    };
-    this.subscriber.on('ready', resubscribe);
-    return () => this.subscriber.off('ready', resubscribe);
+  /** Subscribes to `channels` again once the subscriber is back after a loss. */
+  private resubscribe(channels: string[]): void {
+    this.subscriber.subscribe(...channels).catch((error: Error) => {
+      if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
+      this.logger.warn(
+        `${this.serviceName} could not subscribe again after reconnecting (${error.message}); ` +
+          'it will try again on the next reconnect',
+      );
+    });
   }
 
   private route(channel: string, payload: string): void {

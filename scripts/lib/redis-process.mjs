@@ -1,7 +1,7 @@
 // Starts and stops private redis-server processes on free loopback ports. Used by the test harness,
 // `npm run demo` and `npm run bench`, so that nothing ever depends on a server someone else started.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,66 @@ export function findRedisServer() {
     'redis-server was not found on PATH. Install it (Debian/Ubuntu: `apt-get install -y redis-server`, ' +
       'macOS: `brew install redis`) or set REDIS_SERVER_BIN to its path.',
   );
+}
+
+/** Finds the openssl CLI (needed for `tls: true`) or throws an error saying how to install it. */
+export function findOpenssl() {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return 'openssl';
+  } catch {
+    throw new Error(
+      'openssl was not found on PATH; RedisProcess needs it to make the certificates of `tls: true`. ' +
+        'Install it (Debian/Ubuntu: `apt-get install -y openssl`, macOS: `brew install openssl`).',
+    );
+  }
+}
+
+// Extensions of the throwaway certificates; a file of our own so the system openssl.cnf does not matter.
+const OPENSSL_CONFIG = `[req]
+distinguished_name = dn
+[dn]
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+authorityKeyIdentifier = keyid
+`;
+
+/**
+ * Makes a throwaway CA and a server certificate for 127.0.0.1 / localhost (EC P-256, valid 1 day) in
+ * `dir`. Returns the paths of the CA certificate and of the server's certificate and key.
+ */
+export function makeTestCertificates(dir) {
+  const openssl = findOpenssl();
+  mkdirSync(dir, { recursive: true });
+  // Run inside `dir` with bare file names, so that no path needs quoting.
+  const run = (command) =>
+    execFileSync(openssl, command.split(' '), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(path.join(dir, 'openssl.cnf'), OPENSSL_CONFIG);
+  run('ecparam -name prime256v1 -genkey -noout -out ca.key');
+  run(
+    'req -new -x509 -config openssl.cnf -extensions ca -key ca.key -days 1 -subj /CN=hydra-nest-test-ca -out ca.crt',
+  );
+  run('ecparam -name prime256v1 -genkey -noout -out server.key');
+  run('req -new -config openssl.cnf -key server.key -subj /CN=127.0.0.1 -out server.csr');
+  run(
+    `x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial ${Date.now()} -days 1 ` +
+      '-extfile openssl.cnf -extensions server -out server.crt',
+  );
+  // The CA's key has signed its one certificate; nothing should be able to sign another.
+  rmSync(path.join(dir, 'ca.key'));
+  rmSync(path.join(dir, 'server.csr'));
+  return {
+    caCertPath: path.join(dir, 'ca.crt'),
+    certPath: path.join(dir, 'server.crt'),
+    keyPath: path.join(dir, 'server.key'),
+  };
 }
 
 /** Asks the kernel for a free loopback TCP port. */
@@ -69,6 +129,7 @@ async function waitFor(check, timeoutMs, what) {
 /**
  * A redis-server child process bound to 127.0.0.1 on its own port and data directory.
  * `persistence: true` turns on the append-only file (fsync every second) so a restart keeps the data.
+ * `tls: true` also opens a TLS port (`tlsPort`, `tlsUrl`) with a throwaway CA (`caCert`) made at start.
  */
 export class RedisProcess {
   constructor(options = {}) {
@@ -77,6 +138,8 @@ export class RedisProcess {
     this.dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'hydra-nest-redis-'));
     this.ownsDir = options.dir === undefined;
     this.child = undefined;
+    this.tlsPort = 0;
+    this.tlsFiles = undefined;
   }
 
   /** `redis://127.0.0.1:<port>` (add a db with `urlFor(db)`). */
@@ -88,13 +151,54 @@ export class RedisProcess {
     return `${this.url}/${db}`;
   }
 
+  /** `rediss://127.0.0.1:<tlsPort>` (with `tls: true`; add a db path as for `url`). */
+  get tlsUrl() {
+    return `rediss://127.0.0.1:${this.#requireTls('tlsUrl').tlsPort}`;
+  }
+
+  /** Path of the PEM certificate of the CA that signed the server's certificate (with `tls: true`). */
+  get caCertPath() {
+    return this.#requireTls('caCertPath').tlsFiles.caCertPath;
+  }
+
+  /** The CA certificate (PEM) a client must trust, e.g. ioredis `{ tls: { ca: caCert } }`. */
+  get caCert() {
+    return readFileSync(this.#requireTls('caCert').tlsFiles.caCertPath, 'utf8');
+  }
+
+  #requireTls(what) {
+    if (!this.options.tls) throw new Error(`RedisProcess.${what} needs the option tls: true`);
+    if (!this.tlsFiles) throw new Error(`RedisProcess.${what} is known once start() has resolved`);
+    return this;
+  }
+
   async start() {
     const bin = findRedisServer();
+    if (this.options.tls) this.tlsFiles = makeTestCertificates(path.join(this.dir, 'tls'));
     for (let attempt = 0; attempt < 5; attempt++) {
       if (!this.port || attempt > 0) this.port = this.options.port ?? (await freePort());
+      if (this.options.tls) this.tlsPort = await freePort();
       if (await this.#launch(bin)) return this;
     }
     throw new Error(`could not start redis-server on a free port (last tried ${this.port})`);
+  }
+
+  #tlsArgs() {
+    if (!this.tlsFiles) return [];
+    const { certPath, keyPath, caCertPath } = this.tlsFiles;
+    return [
+      '--tls-port',
+      String(this.tlsPort),
+      '--tls-cert-file',
+      certPath,
+      '--tls-key-file',
+      keyPath,
+      '--tls-ca-cert-file',
+      caCertPath,
+      // Clients prove nothing: the tests check that they verify the server, not the other way round.
+      '--tls-auth-clients',
+      'no',
+    ];
   }
 
   async #launch(bin) {
@@ -115,6 +219,7 @@ export class RedisProcess {
       'no',
       '--loglevel',
       'warning',
+      ...this.#tlsArgs(),
       ...(this.options.extraArgs ?? []),
     ];
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -142,6 +247,7 @@ export class RedisProcess {
       clearTimeout(timer);
     }
     if (!keepData && this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+    else if (!keepData && this.tlsFiles) rmSync(path.join(this.dir, 'tls'), { recursive: true, force: true });
   }
 
   /** Kills the server at once, as a crash would (no shutdown save). */

@@ -1,9 +1,16 @@
 import type { Redis } from 'ioredis';
 import type { HydraLogger } from './logger.js';
 
+/** Pause before connecting again a connection ioredis has given up on. */
+const REVIVE_MS = 500;
+
 /**
  * Logs a connection's state changes once each (lost, back), never once per retry, and calls
  * `onRecovered` every time the connection is ready again after a loss.
+ *
+ * With `revive`, a connection that ends while watched is connected again: ioredis gives up for good on
+ * some paths that its retry strategy never sees (a Sentinel lookup cut short by a failover, seen in
+ * tests under load), and a running service must not stay cut off. Stop watching before closing it.
  */
 export function watchConnection(
   client: Redis,
@@ -11,8 +18,10 @@ export function watchConnection(
   address: string,
   logger: HydraLogger,
   onRecovered: () => void,
+  { revive = false } = {},
 ): () => void {
   let lost = false;
+  let reviving: NodeJS.Timeout | undefined;
   const onError = (error: Error) => {
     if (lost) return;
     lost = true;
@@ -29,12 +38,24 @@ export function watchConnection(
     logger.log(`${name} connection to Redis at ${address} is back`);
     onRecovered();
   };
+  const onEnd = () => {
+    if (!revive || reviving) return;
+    onClose();
+    reviving = setTimeout(() => {
+      reviving = undefined;
+      // A failure ends the connection again, and so comes back here.
+      if (client.status === 'end') client.connect().catch(() => undefined);
+    }, REVIVE_MS);
+  };
   client.on('error', onError);
   client.on('close', onClose);
   client.on('ready', onReady);
+  client.on('end', onEnd);
   return () => {
+    clearTimeout(reviving);
     client.off('close', onClose);
     client.off('ready', onReady);
+    client.off('end', onEnd);
     // Keep a no-op error listener: an 'error' event without one would crash the process.
     client.off('error', onError);
     client.on('error', () => undefined);

@@ -2,7 +2,35 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { HydraConfigError, RedisUnavailableError } from './errors.js';
 
-/** How to reach Redis. Give a `url`, discrete fields, or an ioredis `client` you own. */
+/** One Redis Sentinel: where it listens. */
+export interface SentinelAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * A Redis deployment watched by Sentinel: the sentinels are asked where the master of `masterName` is
+ * at every (re)connection, and a failover is followed as soon as the sentinels announce it: both
+ * connections reconnect to the new master, and presence, routes and subscriptions are restored as after
+ * any reconnect.
+ */
+export interface SentinelOptions {
+  /** The master group the sentinels monitor (the name in `sentinel monitor <name> ...`). */
+  masterName: string;
+  /** At least one sentinel; the others are learnt from it. */
+  sentinels: SentinelAddress[];
+  /** ACL user of the sentinels themselves (the master's is `username`). */
+  username?: string;
+  /** Password of the sentinels themselves (the master's is `password`). */
+  password?: string;
+  /** TLS to the sentinels: `true` for defaults, or Node TLS options. The master's is `tls`. */
+  tls?: boolean | TlsOptions;
+}
+
+/**
+ * How to reach Redis. Give a `url`, discrete fields, `sentinel` (with `db`, `username`, `password`,
+ * `tls` for the master), or an ioredis `client` you own.
+ */
 export interface RedisConnectionOptions {
   /**
    * `redis://[[username]:password@]host[:port][/db]` or `rediss://...` for TLS. As in Hydra, a URL
@@ -18,6 +46,8 @@ export interface RedisConnectionOptions {
   db?: number;
   /** TLS: `true` for defaults, or Node TLS options (ca, cert, key, servername, ...). */
   tls?: boolean | TlsOptions;
+  /** Find the master through Redis Sentinel instead of a fixed address (no `url`, `host` or `port` then). */
+  sentinel?: SentinelOptions;
   /**
    * An ioredis client to use for commands. hydra-nest duplicates it for its subscriber connection and
    * never closes it: its owner does.
@@ -52,9 +82,14 @@ export function resolveRedisOptions(input: RedisConnectionOptions = {}): Resolve
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
+    // A master demoted under us (failover, managed Redis maintenance) answers writes with READONLY:
+    // reconnect, which finds the new master; the failed command is rejected, and its timer retries.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
   };
   let address: string;
-  if (input.url) {
+  if (input.sentinel) {
+    address = resolveSentinel(input, options);
+  } else if (input.url) {
     let url: URL;
     try {
       url = new URL(input.url);
@@ -94,6 +129,45 @@ export function resolveRedisOptions(input: RedisConnectionOptions = {}): Resolve
   return { options, address };
 }
 
+/** Sets the Sentinel options of ioredis; returns a printable address. */
+function resolveSentinel(input: RedisConnectionOptions, options: RedisOptions): string {
+  const sentinel = input.sentinel!;
+  if (input.url !== undefined || input.host !== undefined || input.port !== undefined) {
+    throw new HydraConfigError(
+      'redis options give both `sentinel` and a fixed address (`url`, `host` or `port`); with Sentinel the ' +
+        'master is found through the sentinels: remove the address and set `db`, `username`, `password` there',
+    );
+  }
+  if (typeof sentinel.masterName !== 'string' || sentinel.masterName === '') {
+    throw new HydraConfigError(
+      'redis.sentinel.masterName is missing: give the name the sentinels monitor (sentinel monitor <name> ...)',
+    );
+  }
+  const sentinels = Array.isArray(sentinel.sentinels) ? sentinel.sentinels : [];
+  const bad = sentinels.find(
+    (s) => typeof s?.host !== 'string' || s.host === '' || !Number.isInteger(s.port) || s.port <= 0,
+  );
+  if (sentinels.length === 0 || bad) {
+    throw new HydraConfigError(
+      `redis.sentinel.sentinels must list at least one { host, port }` +
+        (bad ? `; got ${JSON.stringify(bad)}` : ''),
+    );
+  }
+  options.name = sentinel.masterName;
+  options.sentinels = sentinels.map(({ host, port }) => ({ host, port }));
+  options.db = input.db ?? HYDRA_DEFAULT_DB;
+  // Follow a failover as soon as the sentinels announce it: an old master that is still up stays a
+  // writable master until the sentinels get round to demoting it, which can take seconds. (When the
+  // announcement cuts short a reconnection, ioredis gives up; the connection watcher revives it.)
+  options.failoverDetector = true;
+  if (sentinel.username !== undefined) options.sentinelUsername = sentinel.username;
+  if (sentinel.password !== undefined) options.sentinelPassword = sentinel.password;
+  if (sentinel.tls) options.sentinelTLS = sentinel.tls === true ? {} : sentinel.tls;
+  if (input.tls) options.enableTLSForSentinelMode = true;
+  const list = sentinels.map((s) => `${s.host}:${s.port}`).join(',');
+  return `sentinel ${list} (master "${sentinel.masterName}", db ${options.db})`;
+}
+
 /** Hides the password of a Redis URL for logs and errors. */
 export function maskPassword(url: string): string {
   return url.replace(/\/\/([^:@/]*):([^@/]+)@/, '//$1:***@');
@@ -106,26 +180,103 @@ export function maskPassword(url: string): string {
 export async function connectOrExplain(client: Redis, address: string, attempts = 3): Promise<void> {
   if (client.status === 'ready') return;
   let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      if (client.status === 'wait' || client.status === 'end' || client.status === 'close') {
-        await client.connect();
-      } else {
-        await waitUntilReady(client);
+  // ioredis rejects connect() with a bare "Connection is closed." when the socket fails; the reason (a
+  // TLS verification failure, a reset) comes only as an 'error' event, so keep the current attempt's.
+  let socketError: Error | undefined;
+  const remember = (error: Error) => (socketError = error);
+  client.on('error', remember);
+  try {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      socketError = undefined;
+      try {
+        await withinDeadline(connectOnce(client), attemptDeadlineMs(client), () => client.disconnect());
+        return;
+      } catch (error) {
+        lastError =
+          (isBareClose(error) || error instanceof AttemptExpired) && socketError ? socketError : error;
+        if (attempt < attempts) await new Promise((r) => setTimeout(r, 250));
       }
-      return;
-    } catch (error) {
-      lastError = error;
-      if (attempt < attempts) await new Promise((r) => setTimeout(r, 250));
     }
+  } finally {
+    client.off('error', remember);
   }
   client.disconnect();
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
   throw new RedisUnavailableError(
-    `Cannot reach Redis at ${address} after ${attempts} attempts (${reason}). ` +
-      'Is redis-server running there? Set the redis url in the options (or REDIS_URL) to a reachable server.',
+    `Cannot reach Redis at ${address} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason}). ` +
+      whatToCheck(lastError, client),
     { cause: lastError },
   );
+}
+
+/** One connection attempt: connect a client that is not connecting, or wait for one that is. */
+function connectOnce(client: Redis): Promise<void> {
+  if (client.status === 'wait' || client.status === 'end' || client.status === 'close') {
+    return client.connect();
+  }
+  return waitUntilReady(client);
+}
+
+/** An attempt that did not finish in time (its client was disconnected). */
+class AttemptExpired extends Error {}
+
+/**
+ * How long one attempt may take. ioredis bounds a socket connect by `connectTimeout`, but not the
+ * lookup of the master through Sentinel: that it retries for ever (an unknown master name, sentinels
+ * all down), so without this bound start() would never return.
+ */
+function attemptDeadlineMs(client: Redis): number {
+  return 2 * (client.options.connectTimeout ?? 10_000) + 500;
+}
+
+async function withinDeadline(attempt: Promise<void>, ms: number, abandon: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abandon();
+      reject(new AttemptExpired(`no connection within ${ms} ms`));
+    }, ms);
+  });
+  attempt.catch(() => undefined); // an abandoned attempt rejects later, with nobody waiting for it
+  try {
+    await Promise.race([attempt, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** ioredis' rejection of connect() when the socket closed, which says nothing of why. */
+function isBareClose(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Connection is closed.';
+}
+
+/** The advice of a failed connection: TLS trust, TLS expected, or the server not running. */
+function whatToCheck(error: unknown, client: Redis): string {
+  const { tls, name, sentinels } = client.options;
+  if (sentinels?.length) {
+    const first = sentinels[0]!;
+    return (
+      `Check that the sentinels are running and monitor a master named "${name}" (redis-cli -h ${first.host} ` +
+      `-p ${first.port} SENTINEL GET-MASTER-ADDR-BY-NAME ${name}), and that this master is up.`
+    );
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return (
+      "The server's TLS certificate does not name that host: connect by a name it has, or set " +
+      'redis.tls.servername to one.'
+    );
+  }
+  if (typeof code === 'string' && /CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(code)) {
+    return (
+      "The server's TLS certificate was not trusted: give the CA that signed it as redis.tls.ca " +
+      '(PEM), or set NODE_EXTRA_CA_CERTS to its file.'
+    );
+  }
+  if (!tls && code === 'ECONNRESET') {
+    return 'The server closed the connection: if that port expects TLS, use a rediss:// url or the tls option.';
+  }
+  return 'Is redis-server running there? Set the redis url in the options (or REDIS_URL) to a reachable server.';
 }
 
 function waitUntilReady(client: Redis): Promise<void> {

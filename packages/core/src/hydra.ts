@@ -170,9 +170,16 @@ export class Hydra extends EventEmitter {
       );
     }
     this.unwatch.push(
-      watchConnection(this.redis, 'command', this.address, this.logger, () => void this.recover()),
-      watchConnection(this.subscriber, 'subscriber', this.address, this.logger, () =>
-        this.resubscribe(channels),
+      watchConnection(this.redis, 'command', this.address, this.logger, () => void this.recover(), {
+        revive: this.ownsClient, // a client of the caller's is theirs to close, or to connect again
+      }),
+      watchConnection(
+        this.subscriber,
+        'subscriber',
+        this.address,
+        this.logger,
+        () => this.resubscribe(channels),
+        { revive: true },
       ),
     );
     this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));

@@ -41,6 +41,13 @@ describe('Redis connection options', () => {
     expect(() => resolveRedisOptions({ url: 'redis://127.0.0.1:6390/x' })).toThrow(/db "x"/);
   });
 
+  it('reconnects when a write meets a demoted master (READONLY), and only then', () => {
+    const { reconnectOnError } = resolveRedisOptions({ url: 'redis://127.0.0.1:6390/1' }).options;
+    const readonly = new Error("READONLY You can't write against a read only replica.");
+    expect(reconnectOnError?.(readonly as never)).toBe(true);
+    expect(reconnectOnError?.(new Error('WRONGTYPE Operation against a key') as never)).toBe(false);
+  });
+
   it('hides passwords in printable addresses', () => {
     expect(maskPassword('redis://:pw@host:1/2')).toBe('redis://:***@host:1/2');
     expect(maskPassword('redis://host:1/2')).toBe('redis://host:1/2');

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, useRedis } from '../../../test/harness/redis.js';
-import { eventually } from '../../../test/harness/wait.js';
+import { eventually, sleep } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
 import { silentLogger } from '../src/logger.js';
 import { MessagingConnectionError } from '../src/messaging/index.js';
@@ -149,5 +149,34 @@ describe('requests when Redis goes away', () => {
       { timeoutMs: 10_000 },
     );
     expect(reply?.bdy).toEqual({ echoed: { n: 1 } });
+  });
+
+  it('connects again both connections when ioredis gives up on them (status end) while running', async () => {
+    const echo = await node('phoenix-svc');
+    echo.messaging.setHandler((message) => void echo.messaging.reply(message, { echoed: message.bdy }));
+    const client = await node('client-svc');
+    // What ioredis does on the paths its retry strategy never sees: end the connection for good.
+    echo.subscriber.disconnect();
+    echo.redis.disconnect();
+    await eventually(() => echo.subscriber.status === 'end' && echo.redis.status === 'end', {
+      timeoutMs: 400,
+      intervalMs: 5,
+      what: 'both connections ended',
+    });
+    await eventually(() => echo.redis.status === 'ready' && echo.subscriber.status === 'ready', {
+      timeoutMs: 3000,
+      what: 'both connections ready again',
+    });
+    const reply = await eventually(
+      () =>
+        client.messaging
+          .request({ to: 'phoenix-svc:/', bdy: { n: 2 } }, { timeoutMs: 500 })
+          .catch(() => undefined),
+      { timeoutMs: 5000, what: 'a request answered after the revival' },
+    );
+    expect(reply?.bdy).toEqual({ echoed: { n: 2 } });
+    await echo.stop();
+    await sleep(700); // longer than the pause before a revival: what stop() closed stays closed
+    expect([echo.redis.status, echo.subscriber.status]).toEqual(['end', 'end']);
   });
 });

@@ -142,7 +142,9 @@ describe('HydraModule', () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(error?.message).toMatch(/^Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/15 after 1 attempts/);
+    expect(error?.message).toMatch(
+      /^Cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/15 after 1 attempt \(/,
+    );
     expect(error?.message).not.toContain('\n');
   });
 });

@@ -62,7 +62,7 @@ try {
 }
 const quick = options.quick;
 
-/** Durations and sizes; the full run takes about 6 minutes on 2 cores (about 1.5 with --quick). */
+/** Durations and sizes; the full run takes about 7 minutes on 2 cores (about 1.5 with --quick). */
 const PLAN = quick
   ? {
       rounds: 1,
@@ -84,9 +84,11 @@ const PLAN = quick
       rounds: 4,
       warmupMs: 400,
       measureMs: 1000,
-      // Many short rounds: this machine's noise comes in phases of a second or so, and alternating
-      // often spreads it evenly over the contenders.
-      latencyRounds: 8,
+      // Many rounds: this machine's noise comes in phases of a second or so that move a round's rate
+      // up to 3x (the floor's 8 rounds ranged from 2,187 to 6,731 req/s in one run), which left p50
+      // ratios 10-25% apart between runs of 8 rounds. Not shorter ones: with 0.05 s of warm-up every
+      // framework measured 1.5-1.8x slower at 4 KiB than with 0.15 s (still warming up after its idle).
+      latencyRounds: 16,
       latencyWarmupMs: 150,
       latencyMeasureMs: 400,
       rssWarmupMs: 1500,

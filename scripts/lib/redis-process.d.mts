@@ -47,4 +47,10 @@ export declare class RedisProcess {
   kill(): Promise<void>;
   restart(options?: { downMs?: number; crash?: boolean }): Promise<this>;
 }
+/** Sends `signal` to a running child and waits for its exit; SIGKILL after `killAfterMs` when given. */
+export declare function endChild(
+  child: import('node:child_process').ChildProcess | undefined,
+  signal: NodeJS.Signals,
+  killAfterMs?: number,
+): Promise<void>;
 export declare function startRedis(options?: RedisProcessOptions): Promise<RedisProcess>;

@@ -239,13 +239,7 @@ export class RedisProcess {
   async stop({ keepData = false } = {}) {
     const child = this.child;
     this.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await endChild(child, 'SIGTERM', 3000);
     if (!keepData && this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
     else if (!keepData && this.tlsFiles) rmSync(path.join(this.dir, 'tls'), { recursive: true, force: true });
   }
@@ -254,11 +248,7 @@ export class RedisProcess {
   async kill() {
     const child = this.child;
     this.child = undefined;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await endChild(child, 'SIGKILL');
   }
 
   /** Stops the server and starts it again on the same port (data kept when persistence is on). */
@@ -270,6 +260,19 @@ export class RedisProcess {
     if (!(await this.#launch(bin))) throw new Error(`redis-server did not come back on port ${this.port}`);
     return this;
   }
+}
+
+/**
+ * Sends `signal` to a child process that is still running and waits until it has exited; with
+ * `killAfterMs`, a child still running by then gets SIGKILL.
+ */
+export async function endChild(child, signal, killAfterMs) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Starts a private Redis and returns it. */

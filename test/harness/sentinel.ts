@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { findRedisServer, freePort, RedisProcess } from '../../scripts/lib/redis-process.mjs';
+import { endChild, findRedisServer, freePort, RedisProcess } from '../../scripts/lib/redis-process.mjs';
 import { eventually } from './wait.js';
 
 // A master waits 5 s by default before a diskless full sync, for more replicas to join it.
@@ -76,11 +76,6 @@ export class SentinelGroup {
     return Number(port);
   }
 
-  /** The Redis process that is the master now. */
-  async currentMaster(): Promise<RedisProcess> {
-    return (await this.masterPort()) === this.master.port ? this.master : this.replica;
-  }
-
   /** Waits until the sentinel names a master other than the one on `oldPort`. */
   async waitForNewMaster(oldPort: number, timeoutMs = 20_000): Promise<number> {
     return eventually(
@@ -110,11 +105,7 @@ export class SentinelGroup {
   async stop(): Promise<void> {
     const sentinel = this.sentinel;
     this.sentinel = undefined;
-    if (sentinel && sentinel.exitCode === null && sentinel.signalCode === null) {
-      const exited = new Promise((r) => sentinel.once('exit', r));
-      sentinel.kill('SIGKILL');
-      await exited;
-    }
+    await endChild(sentinel, 'SIGKILL');
     await Promise.all([this.master.stop(), this.replica?.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -147,24 +147,18 @@ describe('Redis Sentinel, crashed master', () => {
 
 describe('Sentinel options', () => {
   it('are turned into ioredis Sentinel options, with the master db and credentials', () => {
+    const sentinels = [
+      { host: '10.0.0.1', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+    ];
     const { options, address } = resolveRedisOptions({
-      sentinel: {
-        masterName: 'm1',
-        sentinels: [
-          { host: '10.0.0.1', port: 26379 },
-          { host: '10.0.0.2', port: 26380 },
-        ],
-        password: 'sentinel-secret',
-      },
+      sentinel: { masterName: 'm1', sentinels, password: 'sentinel-secret' },
       password: 'master-secret',
       db: 3,
     });
     expect(options).toMatchObject({
       name: 'm1',
-      sentinels: [
-        { host: '10.0.0.1', port: 26379 },
-        { host: '10.0.0.2', port: 26380 },
-      ],
+      sentinels,
       sentinelPassword: 'sentinel-secret',
       password: 'master-secret',
       db: 3,

@@ -179,3 +179,48 @@ describe('Messenger before a handler is installed', () => {
     expect((await reply).bdy).toEqual({ got: { early: true } });
   });
 });
+
+describe('Messenger replies', () => {
+  it('sends with reply() the very text sendReplyMessage() sends, inherited fields and wire order included', async () => {
+    const texts: string[] = [];
+    const twin = await node('twin-svc');
+    twin.messaging.setHandler((m) => {
+      void twin.messaging.reply(m, { ok: 1 }, 'answer');
+      void twin.messaging.sendReplyMessage(m, { bdy: { ok: 1 }, typ: 'answer' });
+    });
+    const sender = await node('client-svc');
+    // The request names a `via` instance that nobody but this raw subscriber listens for.
+    const listener = new Redis(server.urlFor(15));
+    await listener.subscribe(twin.keys.instanceChannel('probe-svc', 'probe1'));
+    listener.on('message', (_channel, text: string) => texts.push(text));
+    try {
+      await sender.messaging.sendMessage({
+        to: 'twin-svc:[post]/v1/twin',
+        frm: 'client-svc:/',
+        via: 'probe1@probe-svc:/',
+        hdr: { trace: 't-1' },
+        tmo: 30,
+        fwd: 'elsewhere-svc:/',
+        aut: 'token',
+        sig: 'sig-1',
+        typ: 'question',
+        bdy: { q: 1 },
+      });
+      await eventually(() => expect(texts).toHaveLength(2));
+    } finally {
+      listener.disconnect();
+    }
+    const [fast, reference] = texts.map((text) => text.replace(/"(mid|ts)":"[^"]*"/g, '"$1":"-"'));
+    expect(fast).toBe(reference);
+    expect(JSON.parse(texts[0]!)).toMatchObject({
+      to: 'probe1@probe-svc:/',
+      frm: 'twin-svc:[post]/v1/twin',
+      hdr: { trace: 't-1' },
+      typ: 'answer',
+      via: 'probe1@probe-svc:/',
+      fwd: 'elsewhere-svc:/',
+      aut: 'token',
+      bdy: { ok: 1 },
+    });
+  });
+});

@@ -18,6 +18,7 @@ import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http
 import { IncomingMessages, type IncomingHandler, type MessagingStats } from './incoming-messages.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
 import { RequestDispatcher } from './request-dispatcher.js';
+import { InstanceChannels } from './instance-channels.js';
 import { RouteCache } from './route-cache.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -66,6 +67,7 @@ export class Messenger {
   private readonly requests: RequestDispatcher;
   private readonly incoming: IncomingMessages;
   private readonly routes = new RouteCache();
+  private readonly channels: InstanceChannels;
   private readonly replyFrom: string;
   private readonly writes: WriteCoalescer;
   /** Whether a PUBLISH receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
@@ -77,6 +79,7 @@ export class Messenger {
   ) {
     this.replyFrom = `${hydra.instanceId}@${hydra.serviceName}`;
     this.writes = new WriteCoalescer(hydra.redis);
+    this.channels = new InstanceChannels(hydra.keys);
     this.trustReceivers = !hydra.keys.clusterHashTags;
     this.requests = new RequestDispatcher(
       hydra,
@@ -172,23 +175,29 @@ export class Messenger {
    * @throws {@link ServiceUnavailableError} when the sender is no longer there.
    */
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
+    // Optional fields are undefined unless truthy and the keys are in wire order, so JSON.stringify
+    // gives exactly serializeMessage's text without its copy of the message.
     const reply: UmfMessage = {
       to: original.via || original.frm,
       frm: original.to,
-      hdr: original.hdr,
+      hdr: original.hdr || undefined,
       mid: randomUUID(),
       rmid: original.mid,
-      sig: original.sig,
-      tmo: original.tmo,
+      sig: original.sig || undefined,
+      tmo: original.tmo || undefined,
       ts: isoNow(),
-      typ: typ || original.typ,
+      typ: typ || original.typ || undefined,
       ver: UMF_VERSION,
-      via: original.via,
-      fwd: original.fwd,
+      via: original.via || undefined,
+      fwd: original.fwd || undefined,
       bdy: bdy || original.bdy,
-      aut: original.aut,
+      aut: original.aut || undefined,
     };
-    return this.send(reply);
+    try {
+      return this.send(reply, JSON.stringify(reply));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -238,25 +247,38 @@ export class Messenger {
     this.requests.abortAll(`${this.hydra.serviceName} is stopping`);
   }
 
-  /** Publishes a complete message to one instance (see {@link sendMessage}). */
-  private async send(message: UmfMessage): Promise<UmfMessage> {
+  /**
+   * Publishes a complete message to one instance (see {@link sendMessage}); `payload` is its text when
+   * the caller already has it. Throws synchronously for a malformed `to`.
+   */
+  private send(message: UmfMessage, payload?: string): Promise<UmfMessage> {
     const route = this.routes.parse(message.to);
-    if (route.instance) {
-      if ((await this.publishTo(route.service, route.instance, message)) === 0 && this.trustReceivers) {
+    if (!route.instance) return this.sendToAnyInstance(route, message, payload);
+    // Not async: a reply (always to a named instance) is on every request's path.
+    return this.publishTo(route.service, route.instance, message, payload).then((receivers) => {
+      if (receivers === 0 && this.trustReceivers) {
         throw new ServiceUnavailableError(
           route.service,
           `Unavailable ${route.service} instance named ${route.instance}`,
         );
       }
       return message;
-    }
+    });
+  }
+
+  /** Publishes to one instance chosen by load balancing, and to another when nobody listened there. */
+  private async sendToAnyInstance(
+    route: UmfRoute,
+    message: UmfMessage,
+    payload?: string,
+  ): Promise<UmfMessage> {
     const cache = this.hydra.instances;
     if (!cache.isWatched(route.service)) await cache.watch(route.service);
     let tried: Set<string> | undefined;
     for (;;) {
       const target = cache.pick(route.service, this.options.loadBalancing, tried);
       if (!target) throw new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`);
-      const receivers = await this.publishTo(route.service, target.instanceID, message);
+      const receivers = await this.publishTo(route.service, target.instanceID, message, payload);
       if (receivers > 0 || !this.trustReceivers) return message;
       (tried ??= new Set()).add(target.instanceID); // nobody listens there: nobody got it, another may
     }
@@ -277,12 +299,14 @@ export class Messenger {
     return `${this.replyFrom}${colon >= 0 ? frm.slice(colon) : ':/'}`;
   }
 
-  private publishTo(service: string, instanceId: string, message: UmfMessage): Promise<number> {
+  private publishTo(
+    service: string,
+    instanceId: string,
+    message: UmfMessage,
+    payload = serializeMessage(message),
+  ): Promise<number> {
     this.writes.hold();
     this.stats.sent++;
-    return this.hydra.redis.publish(
-      this.hydra.keys.instanceChannel(service, instanceId),
-      serializeMessage(message),
-    );
+    return this.hydra.redis.publish(this.channels.of(service, instanceId), payload);
   }
 }

@@ -261,7 +261,7 @@ export class Hydra extends EventEmitter {
       this.announcer.receive(payload);
       return;
     }
-    /** Raw UMF payloads from the service or instance channel; the messaging layer listens. */
-    this.emit('message', payload, channel);
+    // Raw UMF payloads from the service or instance channel: a direct call, as this is every message's path.
+    this.messaging.receive(payload, channel);
   }
 }

@@ -95,7 +95,6 @@ export class Messenger {
       this.stats,
       (reply) => this.requests.settle(reply),
     );
-    hydra.on('message', (payload: string, channel: string) => this.incoming.receive(payload, channel));
     hydra.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),
     );
@@ -234,6 +233,16 @@ export class Messenger {
     const message = createMessage(input);
     if (!message.frm) message.frm = `${this.hydra.serviceName}:/`;
     return makeApiRequest(this.hydra, message, { loadBalancing: this.options.loadBalancing, ...options });
+  }
+
+  /**
+   * Takes a raw payload that arrived on this instance's service or instance channel (its Hydra instance
+   * calls this). Replies settle their requests; everything else goes to the handler.
+   *
+   * @internal
+   */
+  receive(payload: string, channel: string): void {
+    this.incoming.receive(payload, channel);
   }
 
   /** Number of requests waiting for their reply. */

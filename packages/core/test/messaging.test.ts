@@ -224,3 +224,30 @@ describe('Messenger replies', () => {
     });
   });
 });
+
+describe('Messenger requests on the wire', () => {
+  it('sends a request in wire key order with the reply address in place, also when the caller gave no sender', async () => {
+    const client = await node('client-svc');
+    const texts: string[] = [];
+    const listener = new Redis(server.urlFor(15));
+    await listener.subscribe(client.keys.instanceChannel('order-svc', 'inst1'));
+    listener.on('message', (_channel, text: string) => texts.push(text));
+    try {
+      const asks = [
+        { to: 'inst1@order-svc:/', typ: 'ask', bdy: { n: 1 } },
+        { to: 'inst1@order-svc:/', frm: 'client-svc:[get]/v1/x', bdy: { n: 2 }, hdr: { h: 1 } },
+      ];
+      for (const ask of asks) {
+        await client.messaging.request(ask, { timeoutMs: 200 }).catch((error: Error) => error);
+      }
+      await eventually(() => texts.length === 2);
+    } finally {
+      listener.disconnect();
+    }
+    const [first, second] = texts.map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(Object.keys(first!)).toEqual(['to', 'frm', 'mid', 'ts', 'typ', 'ver', 'bdy']);
+    expect(first!.frm).toBe(`${client.instanceId}@client-svc:/`);
+    expect(Object.keys(second!)).toEqual(['to', 'frm', 'hdr', 'mid', 'ts', 'ver', 'bdy']);
+    expect(second!.frm).toBe(`${client.instanceId}@client-svc:[get]/v1/x`);
+  });
+});

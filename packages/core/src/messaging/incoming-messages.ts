@@ -27,6 +27,8 @@ export interface MessagingStats {
   retries: number;
 }
 
+/** Validation comes after the reply check: a reply settles its request without it. */
+const PARSE_UNVALIDATED = { validate: false } as const;
 /** Messages kept while no handler is installed yet (between registration and the transport's listen). */
 const EARLY_MESSAGES_KEPT = 1000;
 /** Malformed payloads are logged at most this often. */
@@ -68,7 +70,7 @@ export class IncomingMessages {
   receive(payload: string, channel: string): void {
     let message: UmfMessage;
     try {
-      message = parseMessage(payload, { validate: false });
+      message = parseMessage(payload, PARSE_UNVALIDATED);
     } catch (error) {
       return this.malformed(payload, (error as Error).message);
     }

@@ -85,7 +85,7 @@ export class Messenger {
       hydra,
       options,
       this.stats,
-      (service, instanceId, message) => this.publishTo(service, instanceId, message),
+      (service, instanceId, message, payload) => this.publishTo(service, instanceId, message, payload),
       this.trustReceivers,
     );
     this.incoming = new IncomingMessages(
@@ -213,15 +213,19 @@ export class Messenger {
     let message: UmfMessage;
     let route: UmfRoute;
     try {
-      message = createMessage(input);
-      message.frm = this.replyAddress(message.frm);
+      // The reply address goes in before the message is built, so that its keys are in wire order and
+      // it can be serialised as it is (createMessage keeps only truthy fields).
+      const given = input?.from || input?.frm;
+      const frm = this.replyAddress(given);
+      message = createMessage(frm === given ? input : { ...input, from: frm });
       assertValidMessage(message);
       route = this.routes.parse(message.to);
     } catch (error) {
       return Promise.reject(error);
     }
     const retries = options.retries ?? this.options.retries ?? 2;
-    return this.requests.start(message, route, options.timeoutMs ?? this.options.timeoutMs ?? 5000, retries);
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 5000;
+    return this.requests.start(message, JSON.stringify(message), route, timeoutMs, retries);
   }
 
   /**

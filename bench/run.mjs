@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { startRedis } from '../scripts/lib/redis-process.mjs';
 import { hrMs, Samples, sleep } from './lib/common.mjs';
 import { FOREIGN_LIMIT, startCpuMeter } from './lib/interference.mjs';
+import { chooseCore, onOneCore } from './lib/one-core.mjs';
 import { Child, installCleanup, killEverything, LoadError, trackRedis } from './lib/proc.mjs';
 import { evaluateTargets, printReport, renderSvg } from './lib/report.mjs';
 
@@ -62,7 +63,7 @@ try {
 }
 const quick = options.quick;
 
-/** Durations and sizes; the full run takes about 7 minutes on 2 cores (about 1.5 with --quick). */
+/** Durations and sizes; the full run takes about 9 minutes on 2 cores (about 1.5 with --quick). */
 const PLAN = quick
   ? {
       rounds: 1,
@@ -71,6 +72,7 @@ const PLAN = quick
       latencyRounds: 2,
       latencyWarmupMs: 200,
       latencyMeasureMs: 500,
+      oneCoreRounds: 1,
       rssWarmupMs: 500,
       settleMs: 10_000,
       queueN: 5000,
@@ -91,6 +93,8 @@ const PLAN = quick
       latencyRounds: 16,
       latencyWarmupMs: 150,
       latencyMeasureMs: 400,
+      // On one core the rounds agree within a few per cent, so fewer of them are enough.
+      oneCoreRounds: 8,
       rssWarmupMs: 1500,
       settleMs: 10_000,
       queueN: 20_000,
@@ -101,16 +105,24 @@ const PLAN = quick
 
 const SCENARIOS = [
   { key: 'rr-100-c1', kind: 'loop', bytes: 100, concurrency: 1 },
+  { key: 'rr-100-c1-core', kind: 'loop', bytes: 100, concurrency: 1, oneCore: true },
   { key: 'rr-100-c64', kind: 'loop', bytes: 100, concurrency: 64 },
   { key: 'rr-100-c256', kind: 'loop', bytes: 100, concurrency: 256 },
   { key: 'rr-4k-c1', kind: 'loop', bytes: 4096, concurrency: 1 },
+  { key: 'rr-4k-c1-core', kind: 'loop', bytes: 4096, concurrency: 1, oneCore: true },
   { key: 'rr-4k-c64', kind: 'loop', bytes: 4096, concurrency: 64 },
   { key: 'rr-4k-c256', kind: 'loop', bytes: 4096, concurrency: 256 },
   { key: 'events-100', kind: 'events', bytes: 100 },
 ];
 
+/** The CPU of the one-core latency scenarios, or why they cannot run (see bench/lib/one-core.mjs). */
+const ONE_CORE = chooseCore();
+
 /** Rounds and windows of a scenario: concurrency-1 latency runs in more, shorter rounds. */
 function timing(scenario) {
+  if (scenario.oneCore) {
+    return { rounds: PLAN.oneCoreRounds, warmupMs: PLAN.latencyWarmupMs, measureMs: PLAN.latencyMeasureMs };
+  }
   return scenario.concurrency === 1
     ? { rounds: PLAN.latencyRounds, warmupMs: PLAN.latencyWarmupMs, measureMs: PLAN.latencyMeasureMs }
     : { rounds: PLAN.rounds, warmupMs: PLAN.warmupMs, measureMs: PLAN.measureMs };
@@ -327,6 +339,7 @@ async function runMessaging(redisUrl, admin) {
   const entries = [];
   for (const name of names) entries.push(await startMessaging(name, redisUrl));
   const live = () => entries.filter((e) => e.status === 'ok');
+  const redisPid = Number(/process_id:(\d+)/.exec(await admin.info('server'))?.[1]);
 
   const warmUpAll = async () => {
     for (const entry of live()) {
@@ -348,14 +361,27 @@ async function runMessaging(redisUrl, admin) {
   // Each scenario runs in rounds, the contenders one after the other, in reverse order every other round
   // (A B C, then C B A), so that drift and order effects fall on everyone alike.
   for (const scenario of SCENARIOS) {
+    if (scenario.oneCore && ONE_CORE.reason) {
+      log(`\n== ${describeScenario(scenario)}: not run (${ONE_CORE.reason})`);
+      continue;
+    }
     log(`\n== ${describeScenario(scenario)}`);
     const rounds = new Map();
     for (let round = 0; round < timing(scenario).rounds; round++) {
       const order = round % 2 === 0 ? live() : live().reverse();
       for (const entry of order) {
         try {
+          const measure = () =>
+            scenario.kind === 'events' ? runEvents(entry, scenario) : runLoop(entry, scenario);
+          const pids = [entry.server.proc.pid, entry.client.proc.pid, redisPid];
+          const bystanders = [
+            process.pid,
+            ...live()
+              .filter((other) => other !== entry)
+              .flatMap((other) => [other.server.proc.pid, other.client.proc.pid]),
+          ];
           const result = await undisturbed(entry.name, admin, [entry.server, entry.client], () =>
-            scenario.kind === 'events' ? runEvents(entry, scenario) : runLoop(entry, scenario),
+            scenario.oneCore ? onOneCore(ONE_CORE, pids, bystanders, measure) : measure(),
           );
           if (!rounds.has(entry)) rounds.set(entry, []);
           rounds.get(entry).push(result);
@@ -388,6 +414,9 @@ async function runMessaging(redisUrl, admin) {
 function describeScenario(scenario) {
   const size = scenario.bytes === 100 ? '~100 B' : '4 KiB';
   if (scenario.kind === 'events') return `one-way events, ${size}: events/s received by the server`;
+  if (scenario.oneCore) {
+    return `request-reply, ${size}, concurrency 1, one core: latency with server, client and Redis on CPU ${ONE_CORE.core ?? '-'}`;
+  }
   return scenario.concurrency === 1
     ? `request-reply, ${size}, concurrency 1: latency`
     : `request-reply, ${size}, concurrency ${scenario.concurrency}: requests/s`;
@@ -628,7 +657,7 @@ async function main() {
 
   const results = {
     machine,
-    plan: { quick, ...PLAN, scenarios: SCENARIOS, only: options.only },
+    plan: { quick, ...PLAN, scenarios: SCENARIOS, oneCore: ONE_CORE, only: options.only },
     durationSeconds: (hrMs() - started) / 1000,
     messaging,
     queues,

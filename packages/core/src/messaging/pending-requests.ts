@@ -4,8 +4,6 @@ import { repeatEvery, type StopRepeating } from '../repeat.js';
 /** One request waiting for its reply. */
 export interface PendingRequest {
   readonly message: UmfMessage;
-  /** The message's text, serialised once for all attempts. */
-  readonly payload: string;
   readonly route: UmfRoute;
   readonly timeoutMs: number;
   /** The instance the request was last sent to. */

@@ -12,16 +12,8 @@ import {
 import type { MessagingOptions } from './messenger.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
 
-/**
- * Publishes a message (whose text is `payload`) on one instance's channel; resolves the number of
- * subscribers that got it.
- */
-export type PublishToInstance = (
-  service: string,
-  instanceId: string,
-  message: UmfMessage,
-  payload: string,
-) => Promise<number>;
+/** Publishes a message on one instance's channel; resolves the number of subscribers that got it. */
+export type PublishToInstance = (service: string, instanceId: string, message: UmfMessage) => Promise<number>;
 
 /** Pause before looking for instances again when none was present. */
 const RETRY_PAUSE_MS = 100;
@@ -51,21 +43,13 @@ export class RequestDispatcher {
   }
 
   /**
-   * Sends a complete, valid request (its `frm` names this instance; `payload` is its text, sent as is on
-   * every attempt) and resolves its reply. `retries` extra attempts are made only where safe; none when
-   * `to` names an instance.
+   * Sends a complete, valid request (its `frm` names this instance) and resolves its reply.
+   * `retries` extra attempts are made only where safe; none when `to` names an instance.
    */
-  start(
-    message: UmfMessage,
-    payload: string,
-    route: UmfRoute,
-    timeoutMs: number,
-    retries: number,
-  ): Promise<UmfMessage> {
+  start(message: UmfMessage, route: UmfRoute, timeoutMs: number, retries: number): Promise<UmfMessage> {
     return new Promise<UmfMessage>((resolve, reject) => {
       const pending: PendingRequest = {
         message,
-        payload,
         route,
         timeoutMs,
         deadline: Date.now() + timeoutMs,
@@ -144,7 +128,7 @@ export class RequestDispatcher {
       route.instance ?? cache.pick(route.service, this.options.loadBalancing, pending.previous)?.instanceID;
     pending.target = target;
     if (!target) return this.retryLater(pending);
-    this.publish(route.service, target, message, pending.payload).then(
+    this.publish(route.service, target, message).then(
       (receivers) => receivers === 0 && this.trustReceivers && this.onNobodyListening(pending, target),
       (error: Error) => this.failToSend(pending, error),
     );

@@ -340,6 +340,17 @@ async function runMessaging(redisUrl, admin) {
   for (const name of names) entries.push(await startMessaging(name, redisUrl));
   const live = () => entries.filter((e) => e.status === 'ok');
   const redisPid = Number(/process_id:(\d+)/.exec(await admin.info('server'))?.[1]);
+  /** For a one-core round: its CPUs, the measured processes, and everything else of the run. */
+  const oneCoreSplit = (entry) => [
+    ONE_CORE,
+    [entry.server.proc.pid, entry.client.proc.pid, redisPid],
+    [
+      process.pid,
+      ...live()
+        .filter((other) => other !== entry)
+        .flatMap((other) => [other.server.proc.pid, other.client.proc.pid]),
+    ],
+  ];
 
   const warmUpAll = async () => {
     for (const entry of live()) {
@@ -373,17 +384,10 @@ async function runMessaging(redisUrl, admin) {
         try {
           const measure = () =>
             scenario.kind === 'events' ? runEvents(entry, scenario) : runLoop(entry, scenario);
-          const pids = [entry.server.proc.pid, entry.client.proc.pid, redisPid];
-          const bystanders = [
-            process.pid,
-            ...live()
-              .filter((other) => other !== entry)
-              .flatMap((other) => [other.server.proc.pid, other.client.proc.pid]),
-          ];
           // Pinning (a few taskset processes) happens outside the CPU meter, which would count it.
           const metered = () => undisturbed(entry.name, admin, [entry.server, entry.client], measure);
           const result = scenario.oneCore
-            ? await onOneCore(ONE_CORE, pids, bystanders, metered)
+            ? await onOneCore(...oneCoreSplit(entry), metered)
             : await metered();
           if (!rounds.has(entry)) rounds.set(entry, []);
           rounds.get(entry).push(result);

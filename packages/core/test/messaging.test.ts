@@ -180,9 +180,21 @@ describe('Messenger before a handler is installed', () => {
   });
 });
 
+/** A raw subscriber on one instance channel that only the test listens on; it keeps every text it gets. */
+async function rawListener(
+  hydra: Hydra,
+  service: string,
+  instanceId: string,
+): Promise<{ texts: string[]; close(): void }> {
+  const texts: string[] = [];
+  const listener = new Redis(server.urlFor(15));
+  await listener.subscribe(hydra.keys.instanceChannel(service, instanceId));
+  listener.on('message', (_channel, text: string) => texts.push(text));
+  return { texts, close: () => listener.disconnect() };
+}
+
 describe('Messenger replies', () => {
   it('sends with reply() the very text sendReplyMessage() sends, inherited fields and wire order included', async () => {
-    const texts: string[] = [];
     const twin = await node('twin-svc');
     twin.messaging.setHandler((m) => {
       void twin.messaging.reply(m, { ok: 1 }, 'answer');
@@ -190,9 +202,7 @@ describe('Messenger replies', () => {
     });
     const sender = await node('client-svc');
     // The request names a `via` instance that nobody but this raw subscriber listens for.
-    const listener = new Redis(server.urlFor(15));
-    await listener.subscribe(twin.keys.instanceChannel('probe-svc', 'probe1'));
-    listener.on('message', (_channel, text: string) => texts.push(text));
+    const { texts, close } = await rawListener(twin, 'probe-svc', 'probe1');
     try {
       await sender.messaging.sendMessage({
         to: 'twin-svc:[post]/v1/twin',
@@ -208,7 +218,7 @@ describe('Messenger replies', () => {
       });
       await eventually(() => expect(texts).toHaveLength(2));
     } finally {
-      listener.disconnect();
+      close();
     }
     const [fast, reference] = texts.map((text) => text.replace(/"(mid|ts)":"[^"]*"/g, '"$1":"-"'));
     expect(fast).toBe(reference);
@@ -228,10 +238,7 @@ describe('Messenger replies', () => {
 describe('Messenger requests on the wire', () => {
   it('sends a request in wire key order with the reply address in place, also when the caller gave no sender', async () => {
     const client = await node('client-svc');
-    const texts: string[] = [];
-    const listener = new Redis(server.urlFor(15));
-    await listener.subscribe(client.keys.instanceChannel('order-svc', 'inst1'));
-    listener.on('message', (_channel, text: string) => texts.push(text));
+    const { texts, close } = await rawListener(client, 'order-svc', 'inst1');
     try {
       const asks = [
         { to: 'inst1@order-svc:/', typ: 'ask', bdy: { n: 1 } },
@@ -242,7 +249,7 @@ describe('Messenger requests on the wire', () => {
       }
       await eventually(() => texts.length === 2);
     } finally {
-      listener.disconnect();
+      close();
     }
     const [first, second] = texts.map((text) => JSON.parse(text) as Record<string, unknown>);
     expect(Object.keys(first!)).toEqual(['to', 'frm', 'mid', 'ts', 'typ', 'ver', 'bdy']);

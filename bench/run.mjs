@@ -30,19 +30,34 @@ const QUEUES = [
   { name: 'hydra-nest-c50', module: 'hydra-nest', concurrency: 50 },
 ];
 
+const SCENARIOS = [
+  { key: 'rr-100-c1', kind: 'loop', bytes: 100, concurrency: 1 },
+  { key: 'rr-100-c1-core', kind: 'loop', bytes: 100, concurrency: 1, oneCore: true },
+  { key: 'rr-100-c64', kind: 'loop', bytes: 100, concurrency: 64 },
+  { key: 'rr-100-c256', kind: 'loop', bytes: 100, concurrency: 256 },
+  { key: 'rr-4k-c1', kind: 'loop', bytes: 4096, concurrency: 1 },
+  { key: 'rr-4k-c1-core', kind: 'loop', bytes: 4096, concurrency: 1, oneCore: true },
+  { key: 'rr-4k-c64', kind: 'loop', bytes: 4096, concurrency: 64 },
+  { key: 'rr-4k-c256', kind: 'loop', bytes: 4096, concurrency: 256 },
+  { key: 'events-100', kind: 'events', bytes: 100 },
+];
+
 function parseArgs(argv) {
-  const options = { quick: false, only: undefined };
+  const options = { quick: false, only: undefined, scenarios: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--only') options.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (arg.startsWith('--only=')) options.only = arg.slice(7).split(',').filter(Boolean);
+    else if (arg === '--scenarios') options.scenarios = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (arg.startsWith('--scenarios=')) options.scenarios = arg.slice(12).split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(
-        'usage: node bench/run.mjs [--quick] [--only name,...]\n' +
+        'usage: node bench/run.mjs [--quick] [--only name,...] [--scenarios key,...]\n' +
           `  messaging contenders: ${MESSAGING.join(', ')}\n` +
           `  queue contenders: bullmq, hydra, hydra-nest (or ${QUEUES.map((q) => q.name).join(', ')})\n` +
-          '  suites: messaging, queues\n',
+          '  suites: messaging, queues\n' +
+          `  messaging scenarios: ${SCENARIOS.map((s) => s.key).join(', ')}\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
@@ -51,6 +66,12 @@ function parseArgs(argv) {
   const unknown = (options.only ?? []).filter((token) => !known.has(token));
   if (unknown.length > 0)
     throw new Error(`--only: unknown ${unknown.join(', ')} (known: ${[...known].join(', ')})`);
+  const scenarioKeys = new Set(SCENARIOS.map((s) => s.key));
+  const unknownScenarios = (options.scenarios ?? []).filter((key) => !scenarioKeys.has(key));
+  if (unknownScenarios.length > 0)
+    throw new Error(
+      `--scenarios: unknown ${unknownScenarios.join(', ')} (known: ${[...scenarioKeys].join(', ')})`,
+    );
   return options;
 }
 
@@ -102,18 +123,6 @@ const PLAN = quick
       steadyWarmupMs: 1000,
       steadyMeasureMs: 4000,
     };
-
-const SCENARIOS = [
-  { key: 'rr-100-c1', kind: 'loop', bytes: 100, concurrency: 1 },
-  { key: 'rr-100-c1-core', kind: 'loop', bytes: 100, concurrency: 1, oneCore: true },
-  { key: 'rr-100-c64', kind: 'loop', bytes: 100, concurrency: 64 },
-  { key: 'rr-100-c256', kind: 'loop', bytes: 100, concurrency: 256 },
-  { key: 'rr-4k-c1', kind: 'loop', bytes: 4096, concurrency: 1 },
-  { key: 'rr-4k-c1-core', kind: 'loop', bytes: 4096, concurrency: 1, oneCore: true },
-  { key: 'rr-4k-c64', kind: 'loop', bytes: 4096, concurrency: 64 },
-  { key: 'rr-4k-c256', kind: 'loop', bytes: 4096, concurrency: 256 },
-  { key: 'events-100', kind: 'events', bytes: 100 },
-];
 
 /** The CPU of the one-core latency scenarios, or why they cannot run (see bench/lib/one-core.mjs). */
 const ONE_CORE = chooseCore();
@@ -372,6 +381,7 @@ async function runMessaging(redisUrl, admin) {
   // Each scenario runs in rounds, the contenders one after the other, in reverse order every other round
   // (A B C, then C B A), so that drift and order effects fall on everyone alike.
   for (const scenario of SCENARIOS) {
+    if (options.scenarios && !options.scenarios.includes(scenario.key)) continue;
     if (scenario.oneCore && ONE_CORE.reason) {
       log(`\n== ${describeScenario(scenario)}: not run (${ONE_CORE.reason})`);
       continue;
@@ -663,7 +673,14 @@ async function main() {
 
   const results = {
     machine,
-    plan: { quick, ...PLAN, scenarios: SCENARIOS, oneCore: ONE_CORE, only: options.only },
+    plan: {
+      quick,
+      ...PLAN,
+      scenarios: SCENARIOS,
+      oneCore: ONE_CORE,
+      only: options.only,
+      onlyScenarios: options.scenarios,
+    },
     durationSeconds: (hrMs() - started) / 1000,
     messaging,
     queues,

@@ -64,10 +64,16 @@ export class Child {
     });
   }
 
-  /** Forks a child for `role` with `modulePath`; rejects with LoadError when the module does not load. */
-  static async start(name, role, modulePath, { loadTimeoutMs = 30_000 } = {}) {
+  /**
+   * Forks a child for `role` with `modulePath`; rejects with LoadError when the module does not load.
+   * `wrapper` runs node under another program (`{ command: 'valgrind', args: [...] }`).
+   */
+  static async start(name, role, modulePath, { loadTimeoutMs = 30_000, wrapper } = {}) {
+    const nodeArgs = ['--expose-gc', ...extraNodeArgs()];
     const proc = fork(CHILD_ENTRY, [role, modulePath], {
-      execArgv: ['--expose-gc', ...extraNodeArgs()],
+      ...(wrapper
+        ? { execPath: wrapper.command, execArgv: [...wrapper.args, process.execPath, ...nodeArgs] }
+        : { execArgv: nodeArgs }),
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

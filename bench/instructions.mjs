@@ -1,0 +1,168 @@
+// Instructions per request, counted by valgrind's callgrind: a figure that does not move with this
+// machine's noise (host phases move c=1 latencies by up to 3x between rounds; instruction counts of the
+// same build agree within about 1%). It complements `run.mjs`, it does not replace it: instructions are
+// not time (cache misses, system calls and waits are not in them), but a change that saves instructions
+// on the request path shows here at once, where a timed A/B needs many rounds to see it.
+//
+//   node bench/instructions.mjs [--only raw,raw-umf,hydra-nest] [--side server|client|both] [--bytes 100]
+//                               [--warmup 5000 (requests)] [--measure-ms 10000]
+//
+// For each contender and side, that side's process runs under callgrind (the other one runs normally),
+// sends `--warmup` requests at concurrency 1 (the JIT settles: by count, as valgrind slows each process
+// differently), then for `--measure-ms` between two
+// callgrind dumps. The figure is the main thread's instructions in that window divided by the requests:
+// user space only (the kernel's share is not counted), JIT compilation and GC helpers on other threads
+// left out, the child's own measuring loop included (the same code for every contender).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from '../scripts/lib/redis-process.mjs';
+import { Child, installCleanup, killEverything, trackRedis } from './lib/proc.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const messagingDir = path.join(here, 'contenders', 'messaging');
+const CONTENDERS = ['raw', 'raw-umf', 'nest-redis', 'moleculer', 'hydra', 'hydra-nest'];
+
+function parseArgs(argv) {
+  const options = {
+    only: ['raw', 'raw-umf', 'hydra-nest'],
+    side: 'both',
+    bytes: 100,
+    warmup: 5000,
+    measureMs: 10_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--only') options.only = value().split(',').filter(Boolean);
+    else if (flag === '--side') options.side = value();
+    else if (flag === '--bytes') options.bytes = Number(value());
+    else if (flag === '--warmup') options.warmup = Number(value());
+    else if (flag === '--measure-ms') options.measureMs = Number(value());
+    else
+      throw new Error(`unknown argument ${argv[i]} (see the comment at the top of bench/instructions.mjs)`);
+  }
+  const unknown = options.only.filter((name) => !CONTENDERS.includes(name));
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown ${unknown.join(', ')} (known: ${CONTENDERS.join(', ')})`);
+  if (!['server', 'client', 'both'].includes(options.side)) throw new Error('--side: server, client or both');
+  if (!(options.bytes > 0)) throw new Error('--bytes: a positive number of bytes');
+  return options;
+}
+
+function requireValgrind() {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('valgrind (with callgrind_control) is not installed: apt-get install -y valgrind');
+  }
+}
+
+/** Instructions of one callgrind dump file (its `summary:` line). */
+function instructionsIn(file) {
+  const match = /^summary:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
+  if (!match) throw new Error(`no summary line in ${file}`);
+  return Number(match[1]);
+}
+
+/**
+ * With --separate-threads, callgrind writes one file per thread and dump: `<base>.<part>-<thread>`.
+ * Thread 01 is node's main thread; part 2 is the window between the two dumps we ask for.
+ */
+function mainThreadWindow(dir, base) {
+  const file = readdirSync(dir).find((name) => name.startsWith(`${base}.`) && name.endsWith('.2-01'));
+  if (!file) throw new Error(`callgrind wrote no dump of the measured window in ${dir}`);
+  return instructionsIn(path.join(dir, file));
+}
+
+async function measure(name, side, redisUrl, options, dir) {
+  const base = `${name}.${side}`;
+  const wrapper = {
+    command: 'valgrind',
+    args: ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${path.join(dir, base)}.%p`],
+  };
+  const startTimeoutMs = 120_000;
+  const server = await Child.start(
+    `${name}/server`,
+    'server',
+    path.join(messagingDir, `${name}-server.mjs`),
+    {
+      loadTimeoutMs: startTimeoutMs,
+      wrapper: side === 'server' ? wrapper : undefined,
+    },
+  );
+  const client = await Child.start(
+    `${name}/client`,
+    'client',
+    path.join(messagingDir, `${name}-client.mjs`),
+    {
+      loadTimeoutMs: startTimeoutMs,
+      wrapper: side === 'client' ? wrapper : undefined,
+    },
+  );
+  try {
+    await server.call('start', { redisUrl }, startTimeoutMs);
+    await client.call('connect', { redisUrl }, startTimeoutMs);
+    const loop = (warmupMs, measureMs) =>
+      client.call(
+        'loop',
+        { concurrency: 1, warmupMs, measureMs, payloadBytes: options.bytes },
+        warmupMs + measureMs + 60_000,
+      );
+    for (let done = 0; done < options.warmup;) done += (await loop(0, 2000)).count;
+    const traced = (side === 'server' ? server : client).proc.pid;
+    execFileSync('callgrind_control', ['--dump', String(traced)], { stdio: 'ignore' });
+    const window = await loop(0, options.measureMs);
+    execFileSync('callgrind_control', ['--dump', String(traced)], { stdio: 'ignore' });
+    return { requests: window.count, perRequest: mainThreadWindow(dir, base) / window.count };
+  } finally {
+    await client.stop('close');
+    await server.stop('stop');
+  }
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  requireValgrind();
+  installCleanup();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hydra-nest-callgrind-'));
+  const redis = await startRedis({});
+  trackRedis(redis);
+  const sides = options.side === 'both' ? ['server', 'client'] : [options.side];
+  const rows = [];
+  try {
+    for (const name of options.only) {
+      const row = { name };
+      for (const side of sides) {
+        const result = await measure(name, side, redis.url, options, dir);
+        row[side] = result.perRequest;
+        process.stdout.write(
+          `  ${name} ${side}: ${Math.round(result.perRequest).toLocaleString('en-US')} instructions per request (${result.requests} requests)\n`,
+        );
+      }
+      rows.push(row);
+    }
+  } finally {
+    await redis.stop();
+    trackRedis(undefined);
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+  const floor = rows.find((row) => row.name === 'raw');
+  process.stdout.write(`\nmain-thread instructions per request, c=1, ~${options.bytes} B (ratio to raw)\n`);
+  for (const row of rows) {
+    const cells = sides.map((side) => {
+      const ratio = floor ? ` (${(row[side] / floor[side]).toFixed(2)}x)` : '';
+      return `${side} ${Math.round(row[side]).toLocaleString('en-US').padStart(9)}${ratio}`;
+    });
+    process.stdout.write(`  ${row.name.padEnd(11)} ${cells.join('   ')}\n`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench/instructions: ${error.message}\n`);
+  killEverything();
+  process.exit(1);
+});

@@ -5,7 +5,10 @@
 // on the request path shows here at once, where a timed A/B needs many rounds to see it.
 //
 //   node bench/instructions.mjs [--only raw,raw-umf,hydra-nest] [--side server|client|both] [--bytes 100]
-//                               [--warmup 5000 (requests)] [--measure-ms 10000]
+//                               [--warmup 5000 (requests)] [--measure-ms 10000] [--keep <dir>]
+//
+// `--keep <dir>` leaves callgrind's files in <dir> (the measured window of the main thread is
+// `<name>.<side>.<pid>.2-01`) for `callgrind_annotate`, to see where the instructions go.
 //
 // For each contender and side, that side's process runs under callgrind (the other one runs normally),
 // sends `--warmup` requests at concurrency 1 (the JIT settles: by count, as valgrind slows each process
@@ -14,7 +17,7 @@
 // user space only (the kernel's share is not counted), JIT compilation and GC helpers on other threads
 // left out, the child's own measuring loop included (the same code for every contender).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +44,7 @@ function parseArgs(argv) {
     else if (flag === '--bytes') options.bytes = Number(value());
     else if (flag === '--warmup') options.warmup = Number(value());
     else if (flag === '--measure-ms') options.measureMs = Number(value());
+    else if (flag === '--keep') options.keep = path.resolve(value());
     else
       throw new Error(`unknown argument ${argv[i]} (see the comment at the top of bench/instructions.mjs)`);
   }
@@ -82,7 +86,13 @@ async function measure(name, side, redisUrl, options, dir) {
   const base = `${name}.${side}`;
   const wrapper = {
     command: 'valgrind',
-    args: ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${path.join(dir, base)}.%p`],
+    args: [
+      '--tool=callgrind',
+      '--separate-threads=yes',
+      // Names written out in every dump, so that callgrind_annotate can read one dump on its own.
+      ...(options.keep ? ['--compress-strings=no'] : []),
+      `--callgrind-out-file=${path.join(dir, base)}.%p`,
+    ],
   };
   const startTimeoutMs = 120_000;
   const server = await Child.start(
@@ -128,7 +138,8 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   requireValgrind();
   installCleanup();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hydra-nest-callgrind-'));
+  const dir = options.keep ?? mkdtempSync(path.join(os.tmpdir(), 'hydra-nest-callgrind-'));
+  if (options.keep) mkdirSync(dir, { recursive: true });
   const redis = await startRedis({});
   trackRedis(redis);
   const sides = options.side === 'both' ? ['server', 'client'] : [options.side];
@@ -148,7 +159,7 @@ async function main() {
   } finally {
     await redis.stop();
     trackRedis(undefined);
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    if (!options.keep && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
   const floor = rows.find((row) => row.name === 'raw');
   process.stdout.write(`\nmain-thread instructions per request, c=1, ~${options.bytes} B (ratio to raw)\n`);

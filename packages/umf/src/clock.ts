@@ -1,15 +1,24 @@
-let lastMs = -1;
-let lastIso = '';
+let cachedSecond = Number.NaN;
+/** `YYYY-MM-DDTHH:mm:ss.` of `cachedSecond`: everything of the ISO text but the milliseconds. */
+let cachedPrefix = '';
 
 /**
- * `new Date().toISOString()`, computed at most once per millisecond. Formatting a date costs far more
- * than the rest of building a message, and a busy service stamps many messages in the same millisecond.
+ * The text `new Date(ms).toISOString()` gives, formatting a date only once per second: V8 formats
+ * each date with printf, which cost more than the rest of building and sending a reply (about 7,000
+ * instructions per message). The milliseconds are appended to the second's cached text.
  */
-export function isoNow(): string {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastIso = new Date(now).toISOString();
+export function isoTimestamp(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString(); // throws RangeError for an invalid time, as Date does
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, iso.length - 4); // "...:ss." without "000Z"
   }
-  return lastIso;
+  const millis = ms - second * 1000;
+  return cachedPrefix + (millis < 10 ? '00' : millis < 100 ? '0' : '') + millis + 'Z';
+}
+
+/** `new Date().toISOString()`, cheaply: see {@link isoTimestamp}. */
+export function isoNow(): string {
+  return isoTimestamp(Date.now());
 }

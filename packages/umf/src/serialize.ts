@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { kindOf, preview } from './describe.js';
+import { appendMember, jsonText } from './json-text.js';
 import { UmfParseError } from './errors/umf-parse-error.js';
 import { toShort } from './message.js';
 import type { UmfMessage } from './types.js';
@@ -34,6 +35,29 @@ export interface ParseMessageOptions {
  * ```
  */
 export function serializeMessage(m: UmfMessage): string {
+  // Built member by member (see json-text.ts): about half the instructions of JSON.stringify of the
+  // message. Every valid message has `to`; anything else takes the generic path.
+  const to = m.to ? jsonText(m.to, true) : undefined;
+  if (to === undefined) return serializeGeneric(m);
+  let json = '{"to":' + to;
+  json = appendMember(json, ',"frm":', m.frm, true);
+  json = appendMember(json, ',"hdr":', m.hdr);
+  json = appendMember(json, ',"mid":', m.mid);
+  json = appendMember(json, ',"rmid":', m.rmid);
+  json = appendMember(json, ',"sig":', m.sig);
+  json = appendMember(json, ',"tmo":', m.tmo);
+  json = appendMember(json, ',"ts":', m.ts);
+  json = appendMember(json, ',"typ":', m.typ, true);
+  json = appendMember(json, ',"ver":', m.ver, true);
+  json = appendMember(json, ',"via":', m.via, true);
+  json = appendMember(json, ',"fwd":', m.fwd, true);
+  json = appendMember(json, ',"bdy":', m.bdy);
+  json = appendMember(json, ',"aut":', m.aut);
+  return json + '}';
+}
+
+/** The reference form of {@link serializeMessage}, for messages without a `to`. */
+function serializeGeneric(m: UmfMessage): string {
   // One literal in wire order: JSON.stringify skips the `undefined` members, which gives Hydra's
   // "only when truthy" rule without building the object key by key.
   return JSON.stringify({

@@ -58,6 +58,74 @@ describe('serializeMessage', () => {
     expect(serializeMessage(full)).toBe(JSON.stringify(ordered));
   });
 
+  it('equals the JSON.stringify reference for strings that need escaping, non-strings and missing fields', () => {
+    const strings = [
+      'plain',
+      'quote " inside',
+      'back\\slash',
+      'line\nbreak\ttab\u0001\u001f',
+      'del \u007f é ü 漢字',
+      'emoji 😀 pair',
+      'lone \ud800 high',
+      'lone \udfff low',
+      'x'.repeat(300),
+      '"'.repeat(300),
+      '',
+    ];
+    const others: unknown[] = [
+      0,
+      7,
+      1.5,
+      Number.NaN,
+      true,
+      false,
+      null,
+      undefined,
+      { a: ['"', 1] },
+      [1, 'é'],
+      () => 1,
+    ];
+    const fields = [
+      'to',
+      'frm',
+      'hdr',
+      'mid',
+      'rmid',
+      'sig',
+      'tmo',
+      'ts',
+      'typ',
+      'ver',
+      'via',
+      'fwd',
+      'bdy',
+      'aut',
+    ];
+    const values = [...strings, ...others];
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const reference = (m: Record<string, unknown>): string =>
+      JSON.stringify(Object.fromEntries(fields.map((f) => [f, m[f] || undefined])));
+    // Each value in each field, twice (the second time a repeated string is taken from the cache of
+    // plain strings), and random mixtures.
+    for (let round = 0; round < 2; round++) {
+      for (const field of fields) {
+        for (const value of values) {
+          const m = { to: 'svc:/', frm: 'me:/', bdy: {}, [field]: value } as unknown as UmfMessage;
+          expect(serializeMessage(m), `${field} = ${String(value)}`).toBe(reference(m as never));
+        }
+      }
+    }
+    for (let i = 0; i < 500; i++) {
+      const m: Record<string, unknown> = {};
+      for (const field of fields) if (next(3) > 0) m[field] = values[next(values.length)];
+      expect(serializeMessage(m as unknown as UmfMessage)).toBe(reference(m));
+    }
+  });
+
   it('reproduces the message seen on the wire from Hydra 1.9.3', () => {
     const seen =
       '{"to":"alpha-svc:/","frm":"dea1225b75f6464e962405df1b5b7ffb@beta-svc:/","mid":"f02b4530-0e2e-48f5-8bd9-e68c0cede06e",' +

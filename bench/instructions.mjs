@@ -7,8 +7,11 @@
 //   node bench/instructions.mjs [--only raw,raw-umf,hydra-nest] [--side server|client|both] [--bytes 100]
 //                               [--warmup 5000 (requests)] [--measure-ms 10000] [--keep <dir>]
 //
-// `--keep <dir>` leaves callgrind's files in <dir> (the measured window of the main thread is
-// `<name>.<side>.<pid>.2-01`) for `callgrind_annotate`, to see where the instructions go.
+// `--keep <dir>` leaves callgrind's files in <dir> to see where the instructions go: the measured window
+// of the main thread is `<name>.<side>.<pid>.2-01`; `callgrind_annotate --inclusive=no --threshold=100`
+// lists it by function (without the threshold it stops at `__libc_start_main`). JIT-compiled JavaScript
+// shows as bare addresses; BENCH_NODE_ARGS=--perf-basic-prof makes node write /tmp/perf-<pid>.map,
+// which names them (address, size, name per line; it also leaves isolate-*-v8.log files, ignored by git).
 //
 // For each contender and side, that side's process runs under callgrind (the other one runs normally),
 // sends `--warmup` requests at concurrency 1 (the JIT settles: by count, as valgrind slows each process

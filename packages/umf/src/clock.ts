@@ -4,8 +4,8 @@ let cachedPrefix = '';
 
 /**
  * The text `new Date(ms).toISOString()` gives, formatting a date only once per second: V8 formats
- * each date with printf, which cost more than the rest of building and sending a reply (about 7,000
- * instructions per message). The milliseconds are appended to the second's cached text.
+ * each date with printf, about 7,000 instructions per message (7% of what a server spent on a ~100 B
+ * request, measured with callgrind). The milliseconds are appended to the second's cached text.
  */
 export function isoTimestamp(ms: number): string {
   const second = Math.floor(ms / 1000);

@@ -35,8 +35,9 @@ export interface ParseMessageOptions {
  * ```
  */
 export function serializeMessage(m: UmfMessage): string {
-  // Built member by member (see json-text.ts): about half the instructions of JSON.stringify of the
-  // message. Every valid message has `to`; anything else takes the generic path.
+  // Built member by member (see json-text.ts): the envelope then costs about half the instructions it
+  // does in JSON.stringify of the whole message (a ~100 B message: 3,300 fewer, callgrind). Every valid
+  // message has `to`; anything else takes the generic path.
   const to = m.to ? jsonText(m.to, true) : undefined;
   if (to === undefined) return serializeGeneric(m);
   let json = '{"to":' + to;

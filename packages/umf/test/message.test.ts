@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMessage, toLong, toShort, UMF_VERSION, UmfValidationError } from '../src/index.js';
+import { SHORT_KEYS_IN_WIRE_ORDER } from './wire-order.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -101,22 +102,7 @@ describe('createMessage', () => {
       from: 'b:/',
       to: 'a:/',
     });
-    expect(Object.keys(m)).toEqual([
-      'to',
-      'frm',
-      'hdr',
-      'mid',
-      'rmid',
-      'sig',
-      'tmo',
-      'ts',
-      'typ',
-      'ver',
-      'via',
-      'fwd',
-      'bdy',
-      'aut',
-    ]);
+    expect(Object.keys(m)).toEqual(SHORT_KEYS_IN_WIRE_ORDER);
   });
 
   it('rejects something that is not an object', () => {

@@ -8,6 +8,7 @@ import {
   UmfValidationError,
   type UmfMessage,
 } from '../src/index.js';
+import { SHORT_KEYS_IN_WIRE_ORDER } from './wire-order.js';
 
 const TS = '2026-11-22T17:17:15.974Z';
 
@@ -85,22 +86,7 @@ describe('serializeMessage', () => {
       [1, 'é'],
       () => 1,
     ];
-    const fields = [
-      'to',
-      'frm',
-      'hdr',
-      'mid',
-      'rmid',
-      'sig',
-      'tmo',
-      'ts',
-      'typ',
-      'ver',
-      'via',
-      'fwd',
-      'bdy',
-      'aut',
-    ];
+    const fields = SHORT_KEYS_IN_WIRE_ORDER;
     const values = [...strings, ...others];
     let seed = 12345;
     const next = (n: number): number => {

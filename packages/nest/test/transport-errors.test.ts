@@ -86,6 +86,11 @@ class AccountsController {
     throw new Error('secret internals');
   }
 
+  @UmfHandler('account.export')
+  exportAll() {
+    return { csv: 'x'.repeat(9 * 1024 * 1024) }; // over the default 8 MiB maxMessageBytes
+  }
+
   @UmfEventHandler('account.noted')
   noted() {
     handledReplies++;
@@ -140,6 +145,16 @@ describe('HydraTransport error replies', () => {
       message: expect.stringContaining('Internal server error'),
     });
     expect((error as Error).message).not.toContain('secret internals');
+  });
+
+  it('answers a result too large to send with a 413 error reply instead of leaving the caller to time out', async () => {
+    const started = Date.now();
+    const error = await ask('account.export');
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ statusCode: 413, remoteName: 'MessageTooLargeError' });
+    expect((error as Error).message).toMatch(/result was not sent back: .* over the 8388608-byte limit/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await ask('account.missing')).toMatchObject({ statusCode: 404 }); // the service still answers
   });
 
   it('never answers a message that is itself a reply, nor a broadcast', async () => {

@@ -45,3 +45,26 @@ export class RemoteError extends HydraError {
 
 /** The request could not finish because the connection to Redis went away or the instance stopped. */
 export class MessagingConnectionError extends HydraError {}
+
+/**
+ * A message was not sent because its JSON text is larger than `messaging.maxMessageBytes`. HTTP-style
+ * status 413. Nothing was published: the Redis connection and every other request are unaffected.
+ */
+export class MessageTooLargeError extends HydraError {
+  readonly statusCode = 413;
+  constructor(
+    /** The `to` of the message that was refused. */
+    readonly to: string,
+    /** Its size as UTF-8 JSON text. */
+    readonly bytes: number,
+    /** The limit it went over. */
+    readonly limit: number,
+  ) {
+    super(
+      `the UMF message to "${to}" is ${bytes} bytes, over the ${limit}-byte limit (messaging.maxMessageBytes), ` +
+        'so it was not sent. Redis disconnects a subscriber whose pub/sub output buffer outgrows its limit ' +
+        '(32 MB by default), which would cut off every receiving instance: send a reference to the data ' +
+        '(a Redis key, a URL) instead, or raise maxMessageBytes if your Redis allows larger messages.',
+    );
+  }
+}

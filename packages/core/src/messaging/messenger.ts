@@ -16,6 +16,7 @@ import type { InstanceInfo } from '../discovery.js';
 import type { LoadBalancing } from '../instance-cache.js';
 import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http-request.js';
 import { IncomingMessages, type IncomingHandler, type MessagingStats } from './incoming-messages.js';
+import { messageSizeLimit, messageTooLarge } from './message-size.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { InstanceChannels } from './instance-channels.js';
@@ -30,6 +31,12 @@ export interface MessagingOptions {
   timeoutMs?: number;
   /** Extra attempts on another instance when none is present or the chosen one is gone. Default 2. */
   retries?: number;
+  /**
+   * Largest message sent, in bytes of its JSON text; a larger one is refused with
+   * {@link MessageTooLargeError} before anything is published (a reply too large reaches the caller as a
+   * 413 error reply). Default 8 MiB ({@link DEFAULT_MAX_MESSAGE_BYTES}); `Infinity` for no limit.
+   */
+  maxMessageBytes?: number;
 }
 
 /** Per-request options of {@link Messenger.request}. */
@@ -70,6 +77,7 @@ export class Messenger {
   private readonly channels: InstanceChannels;
   private readonly replyFrom: string;
   private readonly writes: WriteCoalescer;
+  private readonly maxMessageBytes: number;
   /** Whether a PUBLISH receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
   private readonly trustReceivers: boolean;
 
@@ -77,6 +85,7 @@ export class Messenger {
     private readonly hydra: Hydra,
     private readonly options: MessagingOptions = {},
   ) {
+    this.maxMessageBytes = messageSizeLimit(options.maxMessageBytes);
     this.replyFrom = `${hydra.instanceId}@${hydra.serviceName}`;
     this.writes = new WriteCoalescer(hydra.redis);
     this.channels = new InstanceChannels(hydra.keys);
@@ -141,11 +150,11 @@ export class Messenger {
   async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
     const message = this.outgoing(createMessage(input));
     const { service } = parseRoute(message.to);
+    const payload = serializeMessage(message);
+    const tooLarge = messageTooLarge(payload, this.maxMessageBytes, message.to);
+    if (tooLarge) throw tooLarge;
     this.writes.hold();
-    const receivers = await this.hydra.redis.publish(
-      this.hydra.keys.serviceChannel(service),
-      serializeMessage(message),
-    );
+    const receivers = await this.hydra.redis.publish(this.hydra.keys.serviceChannel(service), payload);
     this.stats.sent++;
     if (receivers === 0 && this.trustReceivers) {
       throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
@@ -317,6 +326,8 @@ export class Messenger {
     message: UmfMessage,
     payload = serializeMessage(message),
   ): Promise<number> {
+    const tooLarge = messageTooLarge(payload, this.maxMessageBytes, message.to);
+    if (tooLarge) return Promise.reject(tooLarge);
     this.writes.hold();
     this.stats.sent++;
     return this.hydra.redis.publish(this.channels.of(service, instanceId), payload);

@@ -5,6 +5,7 @@ import { isErrorReply } from './error-replies.js';
 import type { MessagingStats } from './incoming-messages.js';
 import {
   HydraTimeoutError,
+  MessageTooLargeError,
   MessagingConnectionError,
   RemoteError,
   ServiceUnavailableError,
@@ -168,6 +169,10 @@ export class RequestDispatcher {
   }
 
   private failToSend(pending: PendingRequest, error: Error): void {
+    if (error instanceof MessageTooLargeError) {
+      this.pending.take(pending.message.mid)?.reject(error);
+      return;
+    }
     const status = this.hydra.redis.status;
     const hint =
       status === 'ready'

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { errorBody, ERROR_REPLY_TYPE, RouteCache, type Hydra } from '@hydra-nest/core';
+import { errorBody, ERROR_REPLY_TYPE, MessageTooLargeError, RouteCache, type Hydra } from '@hydra-nest/core';
 import type { UmfMessage, UmfRoute } from '@hydra-nest/umf';
 import { UmfContext } from '../ctx-host/umf.context.js';
 import { InjectHydra } from '../decorators/inject-hydra.decorator.js';
@@ -21,7 +21,8 @@ const PATTERNS_LISTED = 12;
  * - A handler's result goes back as a reply with `rmid`; an error as a UMF error reply (Hydra's status
  *   object plus `error: { name, message, details }`, `typ: 'error'`).
  * - A message no handler serves gets a 404-style error reply naming the route and `typ` asked for, so
- *   that no sender waits for a timeout.
+ *   that no sender waits for a timeout. A result too large to send (`messaging.maxMessageBytes`) gets a
+ *   413 error reply instead.
  * - Broadcasts and messages that are themselves replies (`rmid` set) are never answered.
  * - Pattern precedence: see `HandlerIndex`.
  *
@@ -119,6 +120,14 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
     try {
       await this.hydra.messaging.reply(message, value || {});
     } catch (error) {
+      // Not sent at all: the caller learns why now rather than at its deadline.
+      if (error instanceof MessageTooLargeError) {
+        return this.replyFailure(message, {
+          statusCode: error.statusCode,
+          name: error.name,
+          message: `the handler's result was not sent back: ${error.message}`,
+        });
+      }
       this.logger.debug?.(
         `reply to ${message.frm} (mid ${message.mid}) not sent: ${(error as Error).message}`,
       );

@@ -33,8 +33,8 @@ export interface MessagingOptions {
   retries?: number;
   /**
    * Largest message sent, in bytes of its JSON text; a larger one is refused with
-   * {@link MessageTooLargeError} before anything is published (a reply too large reaches the caller as a
-   * 413 error reply). Default 8 MiB ({@link DEFAULT_MAX_MESSAGE_BYTES}); `Infinity` for no limit.
+   * `MessageTooLargeError` before anything is published (the Nest transport answers a handler's result
+   * that large with a 413 error reply instead). Default 8 MiB (`DEFAULT_MAX_MESSAGE_BYTES`); `Infinity` for no limit.
    */
   maxMessageBytes?: number;
 }
@@ -132,6 +132,7 @@ export class Messenger {
    * balancing among those present. Resolves the message as sent (with its `mid`) once published.
    *
    * @throws {@link ServiceUnavailableError} when no instance of the service (or not the named one) listens.
+   * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
   sendMessage(input: UmfInput): Promise<UmfMessage> {
     try {
@@ -146,6 +147,7 @@ export class Messenger {
    * in `to` is ignored, as in Hydra.
    *
    * @throws {@link ServiceUnavailableError} when no instance of the service listens.
+   * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
   async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
     const message = this.outgoing(createMessage(input));
@@ -167,6 +169,7 @@ export class Messenger {
    * `via` when set, else to its `frm`. A sender that named its instance in `frm` is answered directly.
    *
    * @throws {@link ServiceUnavailableError} when the sender is no longer there.
+   * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
   sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
     try {
@@ -183,6 +186,7 @@ export class Messenger {
    * original's body, as in Hydra; send `{}` instead. The transport's fast path.
    *
    * @throws {@link ServiceUnavailableError} when the sender is no longer there.
+   * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
     const reply: UmfMessage = {
@@ -212,7 +216,8 @@ export class Messenger {
    * Sends a request and resolves its reply. `frm` is set to this instance (`<id>@<service>:/`) so the
    * reply comes back to it. Rejects with `RemoteError` when the remote handler failed,
    * `HydraTimeoutError` after the deadline, {@link ServiceUnavailableError} when no instance is
-   * there, `MessagingConnectionError` when Redis went away or this instance stopped meanwhile.
+   * there, `MessagingConnectionError` when Redis went away or this instance stopped meanwhile,
+   * `MessageTooLargeError` (nothing sent) when the request is over `maxMessageBytes`.
    * Retries on another instance only when none was present or the chosen one vanished before answering.
    *
    * @example

@@ -32,10 +32,12 @@ async function node(serviceName: string, options: Partial<HydraOptions> = {}): P
   return hydra;
 }
 
-/** An instance that answers every request with its own instance id. */
+/** An instance that answers every request with its own instance id (dropping replies to a requester gone). */
 async function answering(serviceName: string): Promise<Hydra> {
   const hydra = await node(serviceName);
-  hydra.messaging.setHandler((m) => void hydra.messaging.reply(m, { by: hydra.instanceId }));
+  hydra.messaging.setHandler((m) => {
+    hydra.messaging.reply(m, { by: hydra.instanceId }).catch(() => undefined);
+  });
   return hydra;
 }
 

@@ -247,13 +247,16 @@ export class Hydra extends EventEmitter {
 
   /** Subscribes to `channels` again once the subscriber is back after a loss. */
   private resubscribe(channels: string[]): void {
-    this.subscriber.subscribe(...channels).catch((error: Error) => {
-      if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
-      this.logger.warn(
-        `${this.serviceName} could not subscribe again after reconnecting (${error.message}); ` +
-          'it will try again on the next reconnect',
-      );
-    });
+    this.subscriber.subscribe(...channels).then(
+      () => this.messaging.onSubscribed(),
+      (error: Error) => {
+        if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
+        this.logger.warn(
+          `${this.serviceName} could not subscribe again after reconnecting (${error.message}); ` +
+            'it will try again on the next reconnect',
+        );
+      },
+    );
   }
 
   private route(channel: string, payload: string): void {

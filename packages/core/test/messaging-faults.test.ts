@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UmfMessage } from '@hydra-nest/umf';
@@ -187,5 +188,36 @@ describe('requests when Redis goes away', () => {
     await echo.stop();
     await sleep(700); // longer than the pause before a revival: what stop() closed stays closed
     expect([echo.redis.status, echo.subscriber.status]).toEqual(['end', 'end']);
+  });
+});
+
+describe('requests while the subscriber connection is away', () => {
+  it('holds a request until its reply can be received, then sends it', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    const closed = once(client.subscriber, 'close');
+    client.subscriber.disconnect(true); // drop it; ioredis connects again after its retry delay
+    await closed;
+    const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 3 } }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ echoed: { n: 3 } });
+    expect(client.messaging.stats.timeouts).toBe(0);
+  });
+
+  it('rejects a held request at its deadline, saying replies cannot be received yet', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    const closed = once(client.subscriber, 'close');
+    client.subscriber.disconnect(); // ended for good: the instance connects it again after a pause
+    await closed;
+    const error = await client.messaging
+      .request({ to: 'echo-svc:/', bdy: {} }, { timeoutMs: 150 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessagingConnectionError);
+    expect((error as Error).message).toMatch(/not sent within 150 ms: .*subscriber connection/);
+    expect(echo.messaging.stats.received).toBe(0); // never sent
+    const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 4 } }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ echoed: { n: 4 } });
   });
 });

@@ -110,11 +110,11 @@ export class Messenger {
       this.requests.onInstancesChanged(service, instances),
     );
     hydra.subscriber.on('close', () => {
-      if (this.requests.size > 0) {
-        this.requests.abortAll(
-          'the Redis connection was lost before the reply arrived; the request may or may not have been handled',
-        );
-      }
+      const reason =
+        'the Redis connection was lost before the reply arrived; the request may or may not have been handled';
+      // While running, the instance subscribes again (then calls onSubscribed); until then, hold requests.
+      if (hydra.state === 'running') this.requests.pause(reason);
+      else if (this.requests.size > 0) this.requests.abortAll(reason);
     });
   }
 
@@ -260,6 +260,16 @@ export class Messenger {
    */
   receive(payload: string, channel: string): void {
     this.incoming.receive(payload, channel);
+  }
+
+  /**
+   * Its Hydra instance calls this once the subscriber listens again after a loss: requests held
+   * meanwhile are sent.
+   *
+   * @internal
+   */
+  onSubscribed(): void {
+    this.requests.resume();
   }
 
   /** Number of requests waiting for their reply. */

@@ -71,13 +71,14 @@ export class PendingRequests {
     return orphans;
   }
 
-  /** Rejects every waiting request. */
-  rejectAll(error: (pending: PendingRequest) => Error): void {
-    for (const mid of [...this.byMid.keys()]) {
-      const pending = this.take(mid);
-      pending?.reject(error(pending));
+  /** Rejects every waiting request, or those `which` selects. */
+  rejectAll(error: (pending: PendingRequest) => Error, which?: (pending: PendingRequest) => boolean): void {
+    for (const pending of [...this.byMid.values()]) {
+      if (which && !which(pending)) continue;
+      this.byMid.delete(pending.message.mid);
+      pending.reject(error(pending));
     }
-    this.stopSweeper();
+    if (this.byMid.size === 0) this.stopSweeper();
   }
 
   private sweep(): void {

@@ -28,6 +28,10 @@ const RETRY_PAUSE_MS = 100;
  */
 export class RequestDispatcher {
   private readonly pending = new PendingRequests((p) => this.expire(p));
+  /** Set while the subscriber is away: a reply sent now would reach nobody. */
+  private paused = false;
+  /** Requests waiting for the subscriber to listen again; sent, in order, when it does. */
+  private readonly held = new Set<PendingRequest>();
 
   constructor(
     private readonly hydra: Hydra,
@@ -105,9 +109,32 @@ export class RequestDispatcher {
 
   /** Rejects every waiting request with a {@link MessagingConnectionError} giving `reason`. */
   abortAll(reason: string): void {
+    this.held.clear();
+    this.abort(reason);
+  }
+
+  /**
+   * The subscriber connection is gone: the replies of the requests already sent are lost, so they are
+   * rejected with `reason`; new requests (and retries) are held until {@link resume}.
+   */
+  pause(reason: string): void {
+    this.paused = true;
+    this.abort(reason, (p) => !this.held.has(p));
+  }
+
+  /** The subscriber listens again: sends the held requests. */
+  resume(): void {
+    this.paused = false;
+    const held = [...this.held];
+    this.held.clear();
+    for (const pending of held) this.dispatch(pending);
+  }
+
+  private abort(reason: string, which?: (pending: PendingRequest) => boolean): void {
     this.pending.rejectAll(
       (p) =>
         new MessagingConnectionError(`request to ${p.route.service} ("${p.message.to}") aborted: ${reason}`),
+      which,
     );
   }
 
@@ -115,6 +142,10 @@ export class RequestDispatcher {
   private dispatch(pending: PendingRequest): void {
     const { route, message } = pending;
     if (!this.pending.has(message.mid)) return; // settled while a retry was scheduled
+    if (this.paused) {
+      this.held.add(pending);
+      return;
+    }
     const cache = this.hydra.instances;
     if (!route.instance && !cache.isWatched(route.service)) {
       cache.watch(route.service).then(
@@ -187,6 +218,16 @@ export class RequestDispatcher {
 
   private expire(pending: PendingRequest): void {
     this.stats.timeouts++;
+    if (this.held.delete(pending)) {
+      pending.reject(
+        new MessagingConnectionError(
+          `request to ${pending.route.service} ("${pending.message.to}") not sent within ${pending.timeoutMs} ms: ` +
+            `the subscriber connection that receives replies is not back on Redis yet ` +
+            `(${this.hydra.subscriber.status}); check Redis, or raise timeoutMs to wait longer`,
+        ),
+      );
+      return;
+    }
     pending.reject(
       new HydraTimeoutError(pending.route.service, pending.message.to, pending.attempts, pending.timeoutMs),
     );

@@ -178,6 +178,35 @@ describe('Messenger before a handler is installed', () => {
     late.messaging.setHandler((m) => void late.messaging.sendReplyMessage(m, { bdy: { got: m.bdy } }));
     expect((await reply).bdy).toEqual({ got: { early: true } });
   });
+
+  it('answers 503 to a request beyond the 1,000 messages kept for the first handler, and counts it', async () => {
+    const late = await node('late-svc');
+    const client = await node('client-svc');
+    for (let i = 0; i < 1000; i++) void client.messaging.sendMessage({ to: 'late-svc:/', bdy: { i } });
+    await eventually(() => late.messaging.stats.received === 1000);
+    const error = await client.messaging
+      .request({ to: 'late-svc:/', bdy: { one: 'too many' } }, { timeoutMs: 2000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ statusCode: 503 });
+    expect((error as Error).message).toMatch(/is not serving messages yet: 1000 arrived before its handler/);
+    expect(late.messaging.stats.refused).toBe(1);
+
+    let served = 0;
+    late.messaging.setHandler(() => served++);
+    expect(served).toBe(1000); // the kept ones, at once
+  });
+
+  it('counts, without answering, what arrives after the handler was removed (the instance is stopping)', async () => {
+    const leaving = await node('leaving-svc');
+    leaving.messaging.setHandler(() => undefined);
+    leaving.messaging.setHandler(undefined);
+    const client = await node('client-svc');
+    await expect(
+      client.messaging.request({ to: 'leaving-svc:/', bdy: {} }, { timeoutMs: 300 }),
+    ).rejects.toBeInstanceOf(HydraTimeoutError);
+    expect(leaving.messaging.stats.refused).toBe(1);
+  });
 });
 
 /** A raw subscriber on one instance channel that only the test listens on; it keeps every text it gets. */

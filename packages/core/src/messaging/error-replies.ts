@@ -11,6 +11,7 @@ const STATUS: Record<number, [string, string]> = {
   404: ['Not Found', 'Resource not found'],
   408: ['Request Timeout', 'The request timed out'],
   409: ['Conflict', 'The request conflicts with the current state'],
+  413: ['Payload Too Large', 'The message is larger than the limit allows'],
   422: ['Unprocessable Entity', 'The request could not be processed'],
   500: ['Internal Server Error', 'An error occurred on the server'],
   503: ['Service Unavailable', 'Unavailable'],

@@ -1,4 +1,5 @@
 import { parseMessage, validateMessage, type UmfMessage } from '@hydra-nest/umf';
+import { LogThrottle } from '../log-throttle.js';
 import type { HydraLogger } from '../logger.js';
 
 /**
@@ -19,6 +20,11 @@ export interface MessagingStats {
   unmatchedReplies: number;
   /** Payloads dropped because they were not JSON or not a valid UMF message. */
   malformed: number;
+  /**
+   * Valid messages no handler took: more than are kept until the first one is installed (requests
+   * among them get a 503 error reply), or any after it was removed.
+   */
+  refused: number;
   /** Messages published (sends, broadcasts, replies, retries). */
   sent: number;
   /** Requests that expired. */
@@ -31,8 +37,8 @@ export interface MessagingStats {
 const PARSE_UNVALIDATED = { validate: false } as const;
 /** Messages kept while no handler is installed yet (between registration and the transport's listen). */
 const EARLY_MESSAGES_KEPT = 1000;
-/** Malformed payloads are logged at most this often. */
-const MALFORMED_LOG_MS = 1000;
+/** Malformed and refused messages are each logged at most this often. */
+const REPEATED_LOG_MS = 1000;
 
 /**
  * The receiving side of messaging: parses raw pub/sub payloads, hands replies to the request
@@ -43,7 +49,8 @@ const MALFORMED_LOG_MS = 1000;
 export class IncomingMessages {
   private handler: IncomingHandler | undefined;
   private early: Array<[UmfMessage, boolean, string]> | undefined = [];
-  private lastMalformedLog = 0;
+  private readonly malformedLog = new LogThrottle(REPEATED_LOG_MS);
+  private readonly unservedLog = new LogThrottle(REPEATED_LOG_MS);
 
   constructor(
     private readonly serviceChannel: string,
@@ -52,6 +59,8 @@ export class IncomingMessages {
     readonly stats: MessagingStats,
     /** Settles the waiting request a reply answers; false when no request waits for it. */
     private readonly settle: (reply: UmfMessage) => boolean,
+    /** Answers a request no handler will take with a 503 error reply saying `reason`. */
+    private readonly refuse: (request: UmfMessage, reason: string) => void,
   ) {}
 
   /**
@@ -96,14 +105,33 @@ export class IncomingMessages {
       }
     } else if (this.early && this.early.length < EARLY_MESSAGES_KEPT) {
       this.early.push([message, broadcast, channel]);
+    } else {
+      this.unserved(message, broadcast);
+    }
+  }
+
+  /**
+   * A message no handler will take: counted and logged now and then. A request that overflowed the
+   * messages kept for the first handler is answered with a 503, so that its sender does not wait for
+   * its deadline. One that came after the handler was removed is not: the instance is most likely
+   * stopping, and when it leaves, the sender's retry sends the request to another instance.
+   */
+  private unserved(message: UmfMessage, broadcast: boolean): void {
+    this.stats.refused++;
+    const starting = this.early !== undefined;
+    const reason = starting
+      ? `${this.describeSelf} is not serving messages yet: ${EARLY_MESSAGES_KEPT} arrived before its handler was installed`
+      : `${this.describeSelf} serves no UMF messages any more (its handler was removed)`;
+    // Replies and broadcasts are never answered (see the transport); only a request waits for an answer.
+    if (starting && message.rmid === undefined && !broadcast) this.refuse(message, `${reason}; try again`);
+    if (this.unservedLog.due()) {
+      this.logger.warn(`${reason}; dropped a message for "${message.to}" [${this.stats.refused} so far]`);
     }
   }
 
   private malformed(payload: string, reason: string): void {
     this.stats.malformed++;
-    const now = Date.now();
-    if (now - this.lastMalformedLog < MALFORMED_LOG_MS) return;
-    this.lastMalformedLog = now;
+    if (!this.malformedLog.due()) return;
     this.logger.warn(
       `dropped a malformed UMF message for ${this.describeSelf} (${reason}): ${payload.slice(0, 80)}` +
         ` [${this.stats.malformed} dropped so far; fix the sender, this one was skipped]`,

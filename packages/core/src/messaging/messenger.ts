@@ -14,6 +14,7 @@ import {
 import type { Hydra } from '../hydra.js';
 import type { InstanceInfo } from '../discovery.js';
 import type { LoadBalancing } from '../instance-cache.js';
+import { errorBody, ERROR_REPLY_TYPE } from './error-replies.js';
 import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http-request.js';
 import { IncomingMessages, type IncomingHandler, type MessagingStats } from './incoming-messages.js';
 import { messageSizeLimit, messageTooLarge } from './message-size.js';
@@ -70,6 +71,7 @@ export class Messenger {
     sent: 0,
     timeouts: 0,
     retries: 0,
+    refused: 0,
   };
   private readonly requests: RequestDispatcher;
   private readonly incoming: IncomingMessages;
@@ -105,6 +107,7 @@ export class Messenger {
       hydra.logger,
       this.stats,
       (reply) => this.requests.settle(reply),
+      (request, reason) => this.refuse(request, reason),
     );
     hydra.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),
@@ -318,6 +321,12 @@ export class Messenger {
       if (receivers > 0 || !this.trustReceivers) return message;
       (tried ??= new Set()).add(target.instanceID); // nobody listens there: nobody got it, another may
     }
+  }
+
+  /** Tells the sender of a request no handler will take, so that it does not wait for its deadline. */
+  private refuse(request: UmfMessage, reason: string): void {
+    const body = errorBody(503, 'ServiceUnavailable', reason);
+    this.reply(request, body, ERROR_REPLY_TYPE).catch(() => undefined); // the sender may be gone
   }
 
   /** Checks a message before it leaves; `frm` defaults to this service, since Hydra peers require a sender. */

@@ -35,7 +35,8 @@ export interface MessagingOptions {
   /**
    * Largest message sent, in bytes of its JSON text; a larger one is refused with
    * `MessageTooLargeError` before anything is published (the Nest transport answers a handler's result
-   * that large with a 413 error reply instead). Default 8 MiB (`DEFAULT_MAX_MESSAGE_BYTES`); `Infinity` for no limit.
+   * that large with a 413 error reply instead). Default 8 MiB (`DEFAULT_MAX_MESSAGE_BYTES`);
+   * `Infinity` for no limit.
    */
   maxMessageBytes?: number;
 }

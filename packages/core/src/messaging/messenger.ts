@@ -156,12 +156,7 @@ export class Messenger {
   async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
     const message = this.outgoing(createMessage(input));
     const { service } = parseRoute(message.to);
-    const payload = serializeMessage(message);
-    const tooLarge = messageTooLarge(payload, this.maxMessageBytes, message.to);
-    if (tooLarge) throw tooLarge;
-    this.writes.hold();
-    const receivers = await this.hydra.redis.publish(this.hydra.keys.serviceChannel(service), payload);
-    this.stats.sent++;
+    const receivers = await this.publishOn(this.hydra.keys.serviceChannel(service), message);
     if (receivers === 0 && this.trustReceivers) {
       throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
     }
@@ -345,9 +340,22 @@ export class Messenger {
     return `${this.replyFrom}${colon >= 0 ? frm.slice(colon) : ':/'}`;
   }
 
+  /** Publishes on one instance's channel; `payload` is the message's text when the caller has it. */
   private publishTo(
     service: string,
     instanceId: string,
+    message: UmfMessage,
+    payload?: string,
+  ): Promise<number> {
+    return this.publishOn(this.channels.of(service, instanceId), message, payload);
+  }
+
+  /**
+   * The one PUBLISH of every message sent: refuses one over `maxMessageBytes`, counts it, and coalesces
+   * the socket writes. Resolves the number of subscribers that got it.
+   */
+  private publishOn(
+    channel: string,
     message: UmfMessage,
     payload = serializeMessage(message),
   ): Promise<number> {
@@ -355,6 +363,6 @@ export class Messenger {
     if (tooLarge) return Promise.reject(tooLarge);
     this.writes.hold();
     this.stats.sent++;
-    return this.hydra.redis.publish(this.channels.of(service, instanceId), payload);
+    return this.hydra.redis.publish(channel, payload);
   }
 }

@@ -14,3 +14,6 @@ export interface HydraContext {
   readonly identity: ServiceIdentity;
   readonly logger: HydraLogger;
 }
+
+/** Where a Hydra instance is in its life: `new` until `start()`, `stopped` for good after `stop()`. */
+export type HydraState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { connectOrExplain, resolveRedisOptions, type RedisConnectionOptions } from './connection.js';
 import { watchConnection } from './connection-watch.js';
-import type { HydraContext } from './context.js';
+import type { HydraContext, HydraState } from './context.js';
 import { HydraStateError } from './errors.js';
 import { resolveIdentity, type ServiceIdentity, type ServiceIdentityOptions } from './identity.js';
 import { Keyspace, type KeyspaceOptions } from './keyspace.js';
@@ -44,8 +44,6 @@ export interface HydraOptions extends ServiceIdentityOptions {
   messaging?: MessagingOptions;
 }
 
-/** Where a {@link Hydra} instance is in its life: `new` until `start()`, `stopped` for good after `stop()`. */
-export type HydraState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 type Lifecycle = HydraState;
 
 /**
@@ -119,7 +117,19 @@ export class Hydra extends EventEmitter {
       discoverMs: options.discoveryScanMs,
     });
     this.announcer = new Announcer(ctx, this.instances);
-    this.messaging = new Messenger(this, options.messaging);
+    this.messaging = new Messenger(
+      {
+        ...ctx,
+        instances: this.instances,
+        discovery: this.discovery,
+        state: () => this.lifecycle,
+        subscriberStatus: () => this.subscriber.status,
+      },
+      options.messaging,
+    );
+    // While running, the instance subscribes again after a loss (then tells messaging); until then
+    // messaging holds new requests.
+    this.subscriber.on('close', () => this.messaging.onSubscriberLost());
   }
 
   /** The service name (lower-cased). */
@@ -190,6 +200,7 @@ export class Hydra extends EventEmitter {
       this.health.start();
       if (this.options.routes?.length) await this.routes.publish(this.options.routes);
       await this.announcer.announce('up', this.presence.nodeEntry());
+      this.messaging.onStarted();
     }
     this.lifecycle = 'running';
     this.emit('started');

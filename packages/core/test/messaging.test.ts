@@ -185,9 +185,9 @@ describe('Messenger before a handler is installed', () => {
     for (let i = 0; i < 1000; i++) void client.messaging.sendMessage({ to: 'late-svc:/', bdy: { i } });
     await eventually(() => late.messaging.stats.received === 1000);
     const error = await client.messaging
-      .request({ to: 'late-svc:/', bdy: { one: 'too many' } }, { timeoutMs: 2000 })
+      .request({ to: 'late-svc:/', bdy: { one: 'too many' } }, { timeoutMs: 2000, retries: 0 })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect(error).toMatchObject({ statusCode: 503 });
     expect((error as Error).message).toMatch(/is not serving messages yet: 1000 arrived before its handler/);
     expect(late.messaging.stats.refused).toBe(1);
@@ -197,15 +197,19 @@ describe('Messenger before a handler is installed', () => {
     expect(served).toBe(1000); // the kept ones, at once
   });
 
-  it('counts, without answering, what arrives after the handler was removed (the instance is stopping)', async () => {
+  it('answers 503 at once to what arrives after the handler was removed (the instance is stopping)', async () => {
     const leaving = await node('leaving-svc');
     leaving.messaging.setHandler(() => undefined);
     leaving.messaging.setHandler(undefined);
     const client = await node('client-svc');
-    await expect(
-      client.messaging.request({ to: 'leaving-svc:/', bdy: {} }, { timeoutMs: 300 }),
-    ).rejects.toBeInstanceOf(HydraTimeoutError);
-    expect(leaving.messaging.stats.refused).toBe(1);
+    const started = Date.now();
+    const error = await client.messaging
+      .request({ to: 'leaving-svc:/', bdy: {} }, { timeoutMs: 3000 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as Error).message).toMatch(/leaving-svc \(\w+\) is stopping; no handler ran/);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(leaving.messaging.stats.refused).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -281,9 +285,12 @@ describe('Messenger requests on the wire', () => {
       close();
     }
     const [first, second] = texts.map((text) => JSON.parse(text) as Record<string, unknown>);
-    expect(Object.keys(first!)).toEqual(['to', 'frm', 'mid', 'ts', 'typ', 'ver', 'bdy']);
+    expect(Object.keys(first!)).toEqual(['to', 'frm', 'mid', 'tmo', 'ts', 'typ', 'ver', 'bdy']);
     expect(first!.frm).toBe(`${client.instanceId}@client-svc:/`);
-    expect(Object.keys(second!)).toEqual(['to', 'frm', 'hdr', 'mid', 'ts', 'ver', 'bdy']);
+    // The time left, in seconds: at most the 200 ms given, and not much less when sent at once.
+    expect(first!.tmo).toBeGreaterThan(0.1);
+    expect(first!.tmo).toBeLessThanOrEqual(0.2);
+    expect(Object.keys(second!)).toEqual(['to', 'frm', 'hdr', 'mid', 'tmo', 'ts', 'ver', 'bdy']);
     expect(second!.frm).toBe(`${client.instanceId}@client-svc:[get]/v1/x`);
   });
 });

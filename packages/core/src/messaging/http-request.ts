@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { createMessage, parseRoute, type UmfInput, type UmfRoute } from '@hydra-nest/umf';
-import type { Hydra } from '../hydra.js';
 import type { LoadBalancing } from '../instance-cache.js';
 import { errorBody } from './error-replies.js';
+import type { MessagingContext } from './messaging-context.js';
 
 /** Options of one HTTP call through discovery. */
 export interface ApiRequestOptions {
@@ -38,7 +38,7 @@ function status(statusCode: number, reason: string): ApiResponse {
  * for service errors: it resolves the response, a 400 for a bad `to`, or a 503 when no instance answered.
  */
 export async function makeApiRequest(
-  hydra: Hydra,
+  ctx: Pick<MessagingContext, 'instances' | 'discovery'>,
   input: UmfInput,
   options: ApiRequestOptions = {},
 ): Promise<ApiResponse> {
@@ -55,7 +55,7 @@ export async function makeApiRequest(
   if (!route.method) return status(400, 'HTTP method not specified in `to` field');
   if (!route.path) return status(400, 'HTTP path not specified in `to` field');
 
-  const cache = hydra.instances;
+  const cache = ctx.instances;
   try {
     if (!cache.isWatched(route.service)) await cache.watch(route.service);
   } catch (error) {
@@ -71,7 +71,7 @@ export async function makeApiRequest(
       ? tried.has(route.instance)
         ? undefined
         : (cache.get(route.service, route.instance) ??
-          (await hydra.discovery.instances(route.service)).find((i) => i.instanceID === route.instance))
+          (await ctx.discovery.instances(route.service)).find((i) => i.instanceID === route.instance))
       : cache.pick(route.service, options.loadBalancing, tried);
     if (!instance) {
       return status(

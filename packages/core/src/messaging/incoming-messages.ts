@@ -1,14 +1,23 @@
 import { parseMessage, validateMessage, type UmfMessage } from '@hydra-nest/umf';
 import { LogThrottle } from '../log-throttle.js';
 import type { HydraLogger } from '../logger.js';
+import { errorBody, ERROR_REPLY_TYPE } from './error-replies.js';
+import type { Publisher } from './publisher.js';
+import { replyTo } from './reply-message.js';
 
 /**
  * Receives every incoming message that is not the reply to one of our own requests.
  *
  * `broadcast` is true for messages that came on the service channel (`hydra:service:mc:<svc>`, sent to
- * every instance), false for the instance channel; `channel` is the channel itself.
+ * every instance), false for the instance channel; `channel` is the channel itself. `deadline` (ms since
+ * the epoch) is when the sender gives up, for a message that carried its remaining time in `tmo`.
  */
-export type IncomingHandler = (message: UmfMessage, broadcast: boolean, channel: string) => void;
+export type IncomingHandler = (
+  message: UmfMessage,
+  broadcast: boolean,
+  channel: string,
+  deadline: number | undefined,
+) => void;
 
 /** Counters of what the messaging layer saw and did; read them in health checks and tests. */
 export interface MessagingStats {
@@ -16,63 +25,112 @@ export interface MessagingStats {
   received: number;
   /** Replies that settled one of our requests. */
   replies: number;
-  /** Messages with an `rmid` that matched no waiting request (late, or meant for a handler). */
+  /** Messages with an `rmid` that matched no waiting request (late, forged, or meant for a handler). */
   unmatchedReplies: number;
   /** Payloads dropped because they were not JSON or not a valid UMF message. */
   malformed: number;
   /**
-   * Valid messages no handler took: more than are kept until the first one is installed (requests
-   * among them get a 503 error reply), or any after it was removed.
+   * Valid messages no handler took: this instance serves no UMF messages, is stopping, or kept more
+   * than it can before its handler was installed. Requests among them get a 503 error reply.
    */
   refused: number;
+  /** Requests whose sender's deadline (`tmo`) had passed before their handler could start: not run. */
+  expired: number;
   /** Messages published (sends, broadcasts, replies, retries). */
   sent: number;
   /** Requests that expired. */
   timeouts: number;
-  /** Requests sent again to another instance (none present yet, or the chosen one vanished). */
+  /** Requests sent again to another instance (none present yet, the chosen one vanished or refused). */
   retries: number;
 }
 
-/** Validation comes after the reply check: a reply settles its request without it. */
+/** Takes the reply to one of our own requests. */
+export interface ReplyReceiver {
+  /** Settles the waiting request a reply answers; false when no request waits for it. */
+  settle(reply: UmfMessage): boolean;
+}
+
+/**
+ * The `error.name` of the 503 error reply to a request that no handler took. Its handler never ran, so
+ * a hydra-nest sender tries another instance.
+ */
+export const NOT_SERVING = 'NotServing';
+
+/** Validated once below, with every issue listed. */
 const PARSE_UNVALIDATED = { validate: false } as const;
 /** Messages kept while no handler is installed yet (between registration and the transport's listen). */
 const EARLY_MESSAGES_KEPT = 1000;
-/** Malformed and refused messages are each logged at most this often. */
+/** Default of `messaging.handlerWaitMs`. */
+export const DEFAULT_HANDLER_WAIT_MS = 3000;
+/** Malformed, refused and expired messages are each logged at most this often. */
 const REPEATED_LOG_MS = 1000;
+
+type Mode = 'waiting' | 'serving' | 'declined';
+type KeptMessage = [message: UmfMessage, broadcast: boolean, channel: string, deadline: number | undefined];
 
 /**
  * The receiving side of messaging: parses raw pub/sub payloads, hands replies to the request
- * correlator and everything else to the installed {@link IncomingHandler}. It never throws: a payload
- * that is not JSON or not valid UMF is counted in `stats.malformed` and logged at most once a second,
- * and the next message is processed as usual.
+ * correlator and everything else to the installed {@link IncomingHandler}.
+ *
+ * An instance is discoverable a little before its handler is installed (the Nest transport listens
+ * after the instance registers), so messages of that moment are kept, at most 1,000 and at most
+ * `handlerWaitMs`; then, or as soon as the instance says it serves none ({@link declineMessages}),
+ * each request kept or still arriving is answered with a 503 error reply ({@link NOT_SERVING}). No
+ * sender waits for its deadline.
+ *
+ * It never throws: a payload that is not JSON or not valid UMF is counted in `stats.malformed` and
+ * logged at most once a second, and the next message is processed as usual.
  */
 export class IncomingMessages {
   private handler: IncomingHandler | undefined;
-  private early: Array<[UmfMessage, boolean, string]> | undefined = [];
+  private mode: Mode = 'waiting';
+  private readonly early: KeptMessage[] = [];
+  private earlyTimer: NodeJS.Timeout | undefined;
+  private declineReason = '';
   private readonly malformedLog = new LogThrottle(REPEATED_LOG_MS);
   private readonly unservedLog = new LogThrottle(REPEATED_LOG_MS);
+  private readonly expiredLog = new LogThrottle(REPEATED_LOG_MS);
 
   constructor(
     private readonly serviceChannel: string,
     private readonly describeSelf: string,
     private readonly logger: HydraLogger,
     readonly stats: MessagingStats,
-    /** Settles the waiting request a reply answers; false when no request waits for it. */
-    private readonly settle: (reply: UmfMessage) => boolean,
-    /** Answers a request no handler will take with a 503 error reply saying `reason`. */
-    private readonly refuse: (request: UmfMessage, reason: string) => void,
+    private readonly replies: ReplyReceiver,
+    private readonly publisher: Publisher,
+    private readonly handlerWaitMs: number,
   ) {}
 
   /**
-   * Installs (or removes, with undefined) the receiver of requests, events and broadcasts. Messages
-   * that arrived before the first handler was installed are handed to it at once, in order.
+   * Installs the receiver of requests, events and broadcasts; the messages kept meanwhile are handed
+   * to it at once, in order. With undefined, removes it (the instance is stopping): requests that
+   * still arrive get a 503 error reply.
    */
   setHandler(handler: IncomingHandler | undefined): void {
     this.handler = handler;
-    const early = this.early;
-    this.early = undefined;
-    if (handler && early)
-      for (const [message, broadcast, channel] of early) handler(message, broadcast, channel);
+    if (handler) {
+      this.mode = 'serving';
+      clearTimeout(this.earlyTimer);
+      const early = this.early.splice(0);
+      for (const [message, broadcast, channel, deadline] of early) {
+        this.deliver(message, broadcast, channel, deadline);
+      }
+    } else {
+      this.declineMessages(`${this.describeSelf} is stopping`);
+    }
+  }
+
+  /**
+   * Says that no handler is coming (an application that serves HTTP only): messages kept so far and
+   * those still to come are refused now, requests with a 503 error reply saying `reason`. A handler
+   * installed later is served as usual. Does nothing while a handler is installed.
+   */
+  declineMessages(reason: string): void {
+    if (this.handler) return;
+    this.mode = 'declined';
+    this.declineReason = reason;
+    clearTimeout(this.earlyTimer);
+    for (const [message, broadcast] of this.early.splice(0)) this.unserved(message, broadcast);
   }
 
   /** Processes one raw payload from the service or instance channel. */
@@ -83,50 +141,85 @@ export class IncomingMessages {
     } catch (error) {
       return this.malformed(payload, (error as Error).message);
     }
-    if (message.rmid !== undefined) {
-      if (this.settle(message)) {
-        this.stats.received++;
-        this.stats.replies++;
-        return;
-      }
-      this.stats.unmatchedReplies++;
-    }
     const issues = validateMessage(message);
     if (issues.length > 0) {
       return this.malformed(payload, issues.map((i) => `${i.field}: ${i.message}`).join('; '));
     }
     this.stats.received++;
-    const broadcast = channel === this.serviceChannel;
-    if (this.handler) {
-      try {
-        this.handler(message, broadcast, channel);
-      } catch (error) {
-        this.logger.warn(`the UMF handler of ${this.describeSelf} threw: ${(error as Error).message}`);
+    if (message.rmid !== undefined) {
+      if (this.replies.settle(message)) {
+        this.stats.replies++;
+        return;
       }
-    } else if (this.early && this.early.length < EARLY_MESSAGES_KEPT) {
-      this.early.push([message, broadcast, channel]);
-    } else {
-      this.unserved(message, broadcast);
+      this.stats.unmatchedReplies++;
+    }
+    const broadcast = channel === this.serviceChannel;
+    // The sender's remaining time, counted from receipt: clocks of other hosts play no part.
+    const deadline = message.tmo ? Date.now() + message.tmo * 1000 : undefined;
+    if (this.mode === 'serving') this.deliver(message, broadcast, channel, deadline);
+    else if (this.mode === 'waiting' && this.early.length < EARLY_MESSAGES_KEPT) {
+      this.early.push([message, broadcast, channel, deadline]);
+    } else this.unserved(message, broadcast);
+  }
+
+  /**
+   * The instance is registered, so messages may arrive: unless a handler is installed within
+   * `handlerWaitMs`, the instance is taken to serve none.
+   */
+  startWaiting(): void {
+    if (this.mode !== 'waiting') return;
+    clearTimeout(this.earlyTimer);
+    this.earlyTimer = setTimeout(
+      () =>
+        this.declineMessages(
+          `${this.describeSelf} serves no UMF messages: no handler was installed within ${this.handlerWaitMs} ms ` +
+            'of its start (connect HydraTransport to serve @UmfHandler methods, or call messaging.setHandler)',
+        ),
+      this.handlerWaitMs,
+    );
+    this.earlyTimer.unref();
+  }
+
+  private deliver(
+    message: UmfMessage,
+    broadcast: boolean,
+    channel: string,
+    deadline: number | undefined,
+  ): void {
+    if (deadline !== undefined && deadline <= Date.now()) return this.expired(message);
+    try {
+      this.handler!(message, broadcast, channel, deadline);
+    } catch (error) {
+      this.logger.warn(`the UMF handler of ${this.describeSelf} threw: ${(error as Error).message}`);
     }
   }
 
   /**
-   * A message no handler will take: counted and logged now and then. A request that overflowed the
-   * messages kept for the first handler is answered with a 503, so that its sender does not wait for
-   * its deadline. One that came after the handler was removed is not: the instance is most likely
-   * stopping, and when it leaves, the sender's retry sends the request to another instance.
+   * A message no handler will take: counted and logged now and then. A request is answered with a 503
+   * error reply, so that its sender does not wait for its deadline; replies and broadcasts never are.
    */
   private unserved(message: UmfMessage, broadcast: boolean): void {
     this.stats.refused++;
-    const starting = this.early !== undefined;
-    const reason = starting
-      ? `${this.describeSelf} is not serving messages yet: ${EARLY_MESSAGES_KEPT} arrived before its handler was installed`
-      : `${this.describeSelf} serves no UMF messages any more (its handler was removed)`;
-    // Replies and broadcasts are never answered (see the transport); only a request waits for an answer.
-    if (starting && message.rmid === undefined && !broadcast) this.refuse(message, `${reason}; try again`);
-    if (this.unservedLog.due()) {
-      this.logger.warn(`${reason}; dropped a message for "${message.to}" [${this.stats.refused} so far]`);
+    const reason =
+      this.mode === 'waiting'
+        ? `${this.describeSelf} is not serving messages yet: ${EARLY_MESSAGES_KEPT} arrived before its handler was installed`
+        : this.declineReason;
+    if (message.rmid === undefined && !broadcast) {
+      const body = errorBody(503, NOT_SERVING, `${reason}; no handler ran, try another instance`);
+      this.publisher.send(replyTo(message, body, ERROR_REPLY_TYPE)).catch(() => undefined); // sender may be gone
     }
+    if (this.unservedLog.due()) {
+      this.logger.warn(`${reason}; refused a message for "${message.to}" [${this.stats.refused} so far]`);
+    }
+  }
+
+  private expired(message: UmfMessage): void {
+    this.stats.expired++;
+    if (!this.expiredLog.due()) return;
+    this.logger.warn(
+      `${this.describeSelf} skipped a request for "${message.to}" whose sender's deadline (tmo ${message.tmo} s) ` +
+        `had passed before its handler could start [${this.stats.expired} so far]; the sender has given up`,
+    );
   }
 
   private malformed(payload: string, reason: string): void {

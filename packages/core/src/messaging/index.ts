@@ -1,9 +1,21 @@
-export * from './error-replies.js';
-export * from './http-request.js';
-export * from './incoming-messages.js';
-export * from './message-size.js';
-export * from './messaging-errors.js';
-export * from './messenger.js';
-export * from './pending-requests.js';
-export * from './request-dispatcher.js';
-export * from './route-cache.js';
+// The public surface of messaging: what applications, the Nest layer and tools use. The moving parts
+// (publisher, dispatcher, correlator) stay internal.
+export { ERROR_REPLY_TYPE, errorBody, isErrorReply, type UmfErrorBody } from './error-replies.js';
+export type { ApiRequestOptions, ApiResponse } from './http-request.js';
+export {
+  DEFAULT_HANDLER_WAIT_MS,
+  NOT_SERVING,
+  type IncomingHandler,
+  type MessagingStats,
+} from './incoming-messages.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './message-size.js';
+export type { MessagingContext } from './messaging-context.js';
+export {
+  HydraTimeoutError,
+  MessageTooLargeError,
+  MessagingConnectionError,
+  RemoteError,
+  ServiceUnavailableError,
+} from './messaging-errors.js';
+export { Messenger, type MessagingOptions, type RequestOptions } from './messenger.js';
+export { RouteCache } from './route-cache.js';

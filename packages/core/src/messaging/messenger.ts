@@ -1,37 +1,50 @@
-import { randomUUID } from 'node:crypto';
 import {
   assertValidMessage,
   createMessage,
   createReply,
-  isoNow,
   parseRoute,
   serializeMessage,
-  UMF_VERSION,
   type UmfInput,
   type UmfMessage,
   type UmfRoute,
 } from '@hydra-nest/umf';
-import type { Hydra } from '../hydra.js';
 import type { InstanceInfo } from '../discovery.js';
 import type { LoadBalancing } from '../instance-cache.js';
-import { errorBody, ERROR_REPLY_TYPE } from './error-replies.js';
 import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http-request.js';
-import { IncomingMessages, type IncomingHandler, type MessagingStats } from './incoming-messages.js';
-import { messageSizeLimit, messageTooLarge } from './message-size.js';
+import {
+  DEFAULT_HANDLER_WAIT_MS,
+  IncomingMessages,
+  type IncomingHandler,
+  type MessagingStats,
+} from './incoming-messages.js';
+import { messageSizeLimit } from './message-size.js';
+import type { MessagingContext } from './messaging-context.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
+import { Publisher } from './publisher.js';
+import { replyTo } from './reply-message.js';
 import { RequestDispatcher } from './request-dispatcher.js';
-import { InstanceChannels } from './instance-channels.js';
 import { RouteCache } from './route-cache.js';
-import { WriteCoalescer } from './write-coalescer.js';
 
 /** Messaging defaults of a Hydra instance (`HydraOptions.messaging`); each can be overridden per call. */
 export interface MessagingOptions {
   /** How a target instance is chosen among those present. Default `'round-robin'`. */
   loadBalancing?: LoadBalancing;
-  /** Deadline of a request, ms. Default 5000. */
+  /**
+   * Deadline of a request, ms. Default 5000, or the `tmo` (seconds) of the message when it has one. The
+   * time left is sent with each attempt in `tmo`.
+   */
   timeoutMs?: number;
-  /** Extra attempts on another instance when none is present or the chosen one is gone. Default 2. */
+  /**
+   * Extra attempts on another instance, made only where the request cannot have run: none present, the
+   * chosen one gone or not listening, or it answered that no handler took it. Default 2.
+   */
   retries?: number;
+  /**
+   * How long messages that arrive before a handler is installed are kept, ms from `start()`. Then (or
+   * when the application says it serves no UMF messages) requests are answered with a 503 error reply.
+   * Default 3000.
+   */
+  handlerWaitMs?: number;
   /**
    * Largest message sent, in bytes of its JSON text; a larger one is refused with
    * `MessageTooLargeError` before anything is published (the Nest transport answers a handler's result
@@ -69,57 +82,41 @@ export class Messenger {
     replies: 0,
     unmatchedReplies: 0,
     malformed: 0,
+    refused: 0,
+    expired: 0,
     sent: 0,
     timeouts: 0,
     retries: 0,
-    refused: 0,
   };
+  private readonly publisher: Publisher;
   private readonly requests: RequestDispatcher;
   private readonly incoming: IncomingMessages;
   private readonly routes = new RouteCache();
-  private readonly channels: InstanceChannels;
+  private readonly serviceName: string;
   private readonly replyFrom: string;
-  private readonly writes: WriteCoalescer;
-  private readonly maxMessageBytes: number;
-  /** Whether a PUBLISH receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
-  private readonly trustReceivers: boolean;
 
   constructor(
-    private readonly hydra: Hydra,
+    private readonly ctx: MessagingContext,
     private readonly options: MessagingOptions = {},
   ) {
-    this.maxMessageBytes = messageSizeLimit(options.maxMessageBytes);
-    this.replyFrom = `${hydra.instanceId}@${hydra.serviceName}`;
-    this.writes = new WriteCoalescer(hydra.redis);
-    this.channels = new InstanceChannels(hydra.keys);
-    this.trustReceivers = !hydra.keys.clusterHashTags;
-    this.requests = new RequestDispatcher(
-      hydra,
-      options,
-      this.stats,
-      // The text is made at each attempt (a text kept until the reply would outlive young-generation
-      // collections: ~20% fewer 4 KiB requests/s at concurrency 256, measured).
-      (service, instanceId, message) => this.publishTo(service, instanceId, message),
-      this.trustReceivers,
-    );
+    const { serviceName, instanceId } = ctx.identity;
+    this.serviceName = serviceName;
+    this.replyFrom = `${instanceId}@${serviceName}`;
+    const maxBytes = messageSizeLimit(options.maxMessageBytes);
+    this.publisher = new Publisher(ctx, this.stats, this.routes, maxBytes, options.loadBalancing);
+    this.requests = new RequestDispatcher(ctx, this.publisher, this.routes, options, this.stats);
     this.incoming = new IncomingMessages(
-      hydra.keys.serviceChannel(hydra.serviceName),
-      `${hydra.serviceName} (${hydra.instanceId})`,
-      hydra.logger,
+      ctx.keys.serviceChannel(serviceName),
+      `${serviceName} (${instanceId})`,
+      ctx.logger,
       this.stats,
-      (reply) => this.requests.settle(reply),
-      (request, reason) => this.refuse(request, reason),
+      this.requests,
+      this.publisher,
+      options.handlerWaitMs ?? DEFAULT_HANDLER_WAIT_MS,
     );
-    hydra.instances.on('change', (service: string, instances: InstanceInfo[]) =>
+    ctx.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),
     );
-    hydra.subscriber.on('close', () => {
-      const reason =
-        'the Redis connection was lost before the reply arrived; the request may or may not have been handled';
-      // While running, the instance subscribes again (then calls onSubscribed); until then, hold requests.
-      if (hydra.state === 'running') this.requests.pause(reason);
-      else if (this.requests.size > 0) this.requests.abortAll(reason);
-    });
   }
 
   /**
@@ -132,6 +129,16 @@ export class Messenger {
   }
 
   /**
+   * Says this instance serves no UMF messages (an HTTP-only application; `HydraModule` calls it when
+   * the HTTP server listens and no `HydraTransport` is connected): requests kept so far and those still
+   * to come get a 503 error reply saying `reason`, so that no sender waits for its deadline, and
+   * hydra-nest senders try another instance. A handler installed later is served as usual.
+   */
+  declineMessages(reason = `${this.serviceName} serves no UMF messages (no handler is installed)`): void {
+    this.incoming.declineMessages(reason);
+  }
+
+  /**
    * Sends a message to one instance: the one named with `instance@service:...`, else one chosen by load
    * balancing among those present. Resolves the message as sent (with its `mid`) once published.
    *
@@ -140,7 +147,7 @@ export class Messenger {
    */
   sendMessage(input: UmfInput): Promise<UmfMessage> {
     try {
-      return this.send(this.outgoing(createMessage(input)));
+      return this.publisher.send(this.outgoing(createMessage(input)));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -156,8 +163,8 @@ export class Messenger {
   async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
     const message = this.outgoing(createMessage(input));
     const { service } = parseRoute(message.to);
-    const receivers = await this.publishOn(this.hydra.keys.serviceChannel(service), message);
-    if (receivers === 0 && this.trustReceivers) {
+    const receivers = await this.publisher.toService(service, message);
+    if (receivers === 0 && this.publisher.trustReceivers) {
       throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
     }
     return message;
@@ -172,7 +179,7 @@ export class Messenger {
    */
   sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
     try {
-      return this.send(this.outgoing(createReply(original, response)));
+      return this.publisher.send(this.outgoing(createReply(original, response)));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -188,24 +195,9 @@ export class Messenger {
    * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
-    const reply: UmfMessage = {
-      to: original.via || original.frm,
-      frm: original.to,
-      hdr: original.hdr || undefined,
-      mid: randomUUID(),
-      rmid: original.mid,
-      sig: original.sig || undefined,
-      tmo: original.tmo || undefined,
-      ts: isoNow(),
-      typ: typ || original.typ || undefined,
-      ver: UMF_VERSION,
-      via: original.via || undefined,
-      fwd: original.fwd || undefined,
-      bdy: bdy || original.bdy,
-      aut: original.aut || undefined,
-    };
+    const reply = replyTo(original, bdy, typ);
     try {
-      return this.send(reply, serializeMessage(reply));
+      return this.publisher.send(reply, serializeMessage(reply));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -236,7 +228,8 @@ export class Messenger {
       return Promise.reject(error);
     }
     const retries = options.retries ?? this.options.retries ?? 2;
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 5000;
+    const timeoutMs =
+      options.timeoutMs ?? (message.tmo ? message.tmo * 1000 : undefined) ?? this.options.timeoutMs ?? 5000;
     return this.requests.start(message, route, timeoutMs, retries);
   }
 
@@ -247,8 +240,8 @@ export class Messenger {
    */
   makeAPIRequest(input: UmfInput, options: ApiRequestOptions = {}): Promise<ApiResponse> {
     const message = createMessage(input);
-    if (!message.frm) message.frm = `${this.hydra.serviceName}:/`;
-    return makeApiRequest(this.hydra, message, { loadBalancing: this.options.loadBalancing, ...options });
+    if (!message.frm) message.frm = `${this.serviceName}:/`;
+    return makeApiRequest(this.ctx, message, { loadBalancing: this.options.loadBalancing, ...options });
   }
 
   /**
@@ -259,6 +252,29 @@ export class Messenger {
    */
   receive(payload: string, channel: string): void {
     this.incoming.receive(payload, channel);
+  }
+
+  /**
+   * Its Hydra instance calls this once it is subscribed and registered: messages may arrive from now on.
+   *
+   * @internal
+   */
+  onStarted(): void {
+    this.incoming.startWaiting();
+  }
+
+  /**
+   * Its Hydra instance calls this when the subscriber connection closes: replies to the requests
+   * already sent are lost, so those are rejected; new ones are held until {@link onSubscribed} (while
+   * the instance runs), else rejected too.
+   *
+   * @internal
+   */
+  onSubscriberLost(): void {
+    const reason =
+      'the Redis connection was lost before the reply arrived; the request may or may not have been handled';
+    if (this.ctx.state() === 'running') this.requests.pause(reason);
+    else if (this.requests.size > 0) this.requests.abortAll(reason);
   }
 
   /**
@@ -279,55 +295,12 @@ export class Messenger {
   /** Rejects every request in flight and detaches the handler (the instance is stopping). */
   close(): void {
     this.incoming.setHandler(undefined);
-    this.requests.abortAll(`${this.hydra.serviceName} is stopping`);
-  }
-
-  /**
-   * Publishes a complete message to one instance (see {@link sendMessage}); `payload` is its text when
-   * the caller already has it. Throws synchronously for a malformed `to`.
-   */
-  private send(message: UmfMessage, payload?: string): Promise<UmfMessage> {
-    const route = this.routes.parse(message.to);
-    if (!route.instance) return this.sendToAnyInstance(route, message, payload);
-    // Not async: a reply (always to a named instance) is on every request's path.
-    return this.publishTo(route.service, route.instance, message, payload).then((receivers) => {
-      if (receivers === 0 && this.trustReceivers) {
-        throw new ServiceUnavailableError(
-          route.service,
-          `Unavailable ${route.service} instance named ${route.instance}`,
-        );
-      }
-      return message;
-    });
-  }
-
-  /** Publishes to one instance chosen by load balancing, and to another when nobody listened there. */
-  private async sendToAnyInstance(
-    route: UmfRoute,
-    message: UmfMessage,
-    payload?: string,
-  ): Promise<UmfMessage> {
-    const cache = this.hydra.instances;
-    if (!cache.isWatched(route.service)) await cache.watch(route.service);
-    let tried: Set<string> | undefined;
-    for (;;) {
-      const target = cache.pick(route.service, this.options.loadBalancing, tried);
-      if (!target) throw new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`);
-      const receivers = await this.publishTo(route.service, target.instanceID, message, payload);
-      if (receivers > 0 || !this.trustReceivers) return message;
-      (tried ??= new Set()).add(target.instanceID); // nobody listens there: nobody got it, another may
-    }
-  }
-
-  /** Tells the sender of a request no handler will take, so that it does not wait for its deadline. */
-  private refuse(request: UmfMessage, reason: string): void {
-    const body = errorBody(503, 'ServiceUnavailable', reason);
-    this.reply(request, body, ERROR_REPLY_TYPE).catch(() => undefined); // the sender may be gone
+    this.requests.abortAll(`${this.serviceName} is stopping`);
   }
 
   /** Checks a message before it leaves; `frm` defaults to this service, since Hydra peers require a sender. */
   private outgoing(message: UmfMessage): UmfMessage {
-    if (!message.frm) message.frm = `${this.hydra.serviceName}:/`;
+    if (!message.frm) message.frm = `${this.serviceName}:/`;
     assertValidMessage(message);
     return message;
   }
@@ -338,31 +311,5 @@ export class Messenger {
     const at = frm.indexOf('@');
     if (at >= 0 && at < colon) return frm; // already names an instance
     return `${this.replyFrom}${colon >= 0 ? frm.slice(colon) : ':/'}`;
-  }
-
-  /** Publishes on one instance's channel; `payload` is the message's text when the caller has it. */
-  private publishTo(
-    service: string,
-    instanceId: string,
-    message: UmfMessage,
-    payload?: string,
-  ): Promise<number> {
-    return this.publishOn(this.channels.of(service, instanceId), message, payload);
-  }
-
-  /**
-   * The one PUBLISH of every message sent: refuses one over `maxMessageBytes`, counts it, and coalesces
-   * the socket writes. Resolves the number of subscribers that got it.
-   */
-  private publishOn(
-    channel: string,
-    message: UmfMessage,
-    payload = serializeMessage(message),
-  ): Promise<number> {
-    const tooLarge = messageTooLarge(payload, this.maxMessageBytes, message.to);
-    if (tooLarge) return Promise.reject(tooLarge);
-    this.writes.hold();
-    this.stats.sent++;
-    return this.hydra.redis.publish(channel, payload);
   }
 }

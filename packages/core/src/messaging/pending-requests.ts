@@ -10,6 +10,8 @@ export interface PendingRequest {
   target: string | undefined;
   /** Instances tried before `target` (excluded when choosing again); allocated on the first retry. */
   previous: Set<string> | undefined;
+  /** Why the last instance tried refused it (its 503 `NotServing` error reply), for the final error. */
+  refusal?: string;
   /** Dispatch rounds so far, including rounds that found no instance. */
   attempts: number;
   readonly maxAttempts: number;
@@ -51,6 +53,11 @@ export class PendingRequests {
   /** Whether the request with this `mid` is still waiting. */
   has(mid: string): boolean {
     return this.byMid.has(mid);
+  }
+
+  /** The request with this `mid`, still waiting, or undefined. */
+  get(mid: string): PendingRequest | undefined {
+    return this.byMid.get(mid);
   }
 
   /** Removes and returns the request a reply answers, if it is still waiting. */

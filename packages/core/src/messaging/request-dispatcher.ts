@@ -1,8 +1,8 @@
 import type { UmfMessage, UmfRoute } from '@hydra-nest/umf';
 import type { InstanceInfo } from '../discovery.js';
-import type { Hydra } from '../hydra.js';
 import { isErrorReply } from './error-replies.js';
-import type { MessagingStats } from './incoming-messages.js';
+import { NOT_SERVING, type MessagingStats, type ReplyReceiver } from './incoming-messages.js';
+import type { MessagingContext } from './messaging-context.js';
 import {
   HydraTimeoutError,
   MessageTooLargeError,
@@ -12,21 +12,24 @@ import {
 } from './messaging-errors.js';
 import type { MessagingOptions } from './messenger.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
-
-/** Publishes a message on one instance's channel; resolves the number of subscribers that got it. */
-export type PublishToInstance = (service: string, instanceId: string, message: UmfMessage) => Promise<number>;
+import type { Publisher } from './publisher.js';
+import type { RouteCache } from './route-cache.js';
 
 /** Pause before looking for instances again when none was present. */
 const RETRY_PAUSE_MS = 100;
 
 /**
- * The request-reply half of messaging: sends each request to one instance, correlates replies on
- * `rmid`, enforces deadlines, and retries on another instance only where that is safe: when no instance
- * is present yet (after a pause and a fresh look in Redis), when nobody listened on the chosen instance's
- * channel (PUBLISH reached no subscriber, so nobody got it), or when the chosen instance left the
- * registry before answering. Every request settles exactly once: reply, error reply, timeout, or abort.
+ * The request-reply half of messaging: sends each request to one instance through the
+ * {@link Publisher}, with its remaining time in `tmo`; correlates replies on `rmid`; enforces deadlines;
+ * and retries on another instance only where the request cannot have run there:
+ * - no instance is present yet (after a pause and a fresh look in Redis);
+ * - nobody listened on the chosen instance's channel (PUBLISH reached no subscriber: nobody got it);
+ * - the chosen instance answered that no handler took the request (a {@link NOT_SERVING} 503);
+ * - the chosen instance left the registry before answering (it stopped or its presence expired).
+ * A timeout is never retried: the handler may be running. Every request settles exactly once: reply,
+ * error reply, timeout, or abort.
  */
-export class RequestDispatcher {
+export class RequestDispatcher implements ReplyReceiver {
   private readonly pending = new PendingRequests((p) => this.expire(p));
   /** Set while the subscriber is away: a reply sent now would reach nobody. */
   private paused = false;
@@ -34,12 +37,11 @@ export class RequestDispatcher {
   private readonly held = new Set<PendingRequest>();
 
   constructor(
-    private readonly hydra: Hydra,
+    private readonly ctx: MessagingContext,
+    private readonly publisher: Publisher,
+    private readonly routes: RouteCache,
     private readonly options: MessagingOptions,
     private readonly stats: MessagingStats,
-    private readonly publish: PublishToInstance,
-    /** Whether a PUBLISH receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
-    private readonly trustReceivers: boolean,
   ) {}
 
   /** Number of requests waiting for their reply. */
@@ -70,10 +72,22 @@ export class RequestDispatcher {
     });
   }
 
-  /** Settles the request a reply answers; false when none waits for it. */
+  /**
+   * Settles the request a valid reply answers; false when none waits for it, or when the reply does not
+   * come from the service the request went to (a stray or forged `rmid` must not settle a request).
+   */
   settle(reply: UmfMessage): boolean {
-    const pending = this.pending.take(reply.rmid!);
-    if (!pending) return false;
+    const pending = this.pending.get(reply.rmid!);
+    if (!pending || !this.isFrom(reply, pending.route.service)) return false;
+    if (isErrorReply(reply) && reply.bdy.error.name === NOT_SERVING) {
+      pending.refusal = reply.bdy.error.message;
+      if (this.mayRetry(pending)) {
+        this.stats.retries++;
+        this.dispatch(pending); // no handler ran there: another instance may serve it
+      } else this.pending.take(reply.rmid!)?.reject(this.unavailable(pending));
+      return true;
+    }
+    this.pending.take(reply.rmid!);
     if (isErrorReply(reply)) {
       const { statusCode, error } = reply.bdy;
       pending.reject(
@@ -90,7 +104,7 @@ export class RequestDispatcher {
     if (this.pending.size === 0) return;
     const present = new Set(instances.map((i) => i.instanceID));
     for (const pending of this.pending.orphansOf(service, present)) {
-      if (pending.route.instance || pending.attempts >= pending.maxAttempts) {
+      if (!this.mayRetry(pending)) {
         this.pending
           .take(pending.message.mid)
           ?.reject(
@@ -146,7 +160,7 @@ export class RequestDispatcher {
       this.held.add(pending);
       return;
     }
-    const cache = this.hydra.instances;
+    const cache = this.ctx.instances;
     if (!route.instance && !cache.isWatched(route.service)) {
       cache.watch(route.service).then(
         () => this.dispatch(pending),
@@ -160,31 +174,54 @@ export class RequestDispatcher {
       route.instance ?? cache.pick(route.service, this.options.loadBalancing, pending.previous)?.instanceID;
     pending.target = target;
     if (!target) return this.retryLater(pending);
-    this.publish(route.service, target, message).then(
-      (receivers) => receivers === 0 && this.trustReceivers && this.onNobodyListening(pending, target),
+    // The sender's remaining time travels with the request, so the callee skips what nobody awaits.
+    message.tmo = Math.max(1, pending.deadline - Date.now()) / 1000;
+    this.publisher.toInstance(route.service, target, message).then(
+      (receivers) =>
+        receivers === 0 && this.publisher.trustReceivers && this.onNobodyListening(pending, target),
       (error: Error) => this.failToSend(pending, error),
     );
   }
 
+  /** Whether another instance may be tried: `to` names none, and attempts are left. */
+  private mayRetry(pending: PendingRequest): boolean {
+    return !pending.route.instance && pending.attempts < pending.maxAttempts;
+  }
+
+  private unavailable({ route, refusal }: PendingRequest): ServiceUnavailableError {
+    return new ServiceUnavailableError(
+      route.service,
+      refusal
+        ? `no instance of ${route.service} served the request: ${refusal}`
+        : `Unavailable ${route.service} instances`,
+    );
+  }
+
+  private isFrom(reply: UmfMessage, service: string): boolean {
+    try {
+      return this.routes.parse(reply.frm).service === service;
+    } catch {
+      return false;
+    }
+  }
+
   /** No instance present: look in Redis again after a pause (one may be arriving), or give up. */
   private retryLater(pending: PendingRequest): void {
-    const { route, message } = pending;
+    const { message } = pending;
     if (pending.attempts >= pending.maxAttempts) {
-      this.pending
-        .take(message.mid)
-        ?.reject(new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`));
+      this.pending.take(message.mid)?.reject(this.unavailable(pending));
       return;
     }
     this.stats.retries++;
     const again = () => this.dispatch(pending);
-    const retry = () => void this.hydra.instances.refreshAll().then(again, again);
+    const retry = () => void this.ctx.instances.refreshAll().then(again, again);
     setTimeout(retry, RETRY_PAUSE_MS).unref();
   }
 
   /** The chosen instance's channel had no subscriber: nobody got the request, so another instance may. */
   private onNobodyListening(pending: PendingRequest, target: string): void {
     if (!this.pending.has(pending.message.mid)) return;
-    if (pending.route.instance || pending.attempts >= pending.maxAttempts) {
+    if (!this.mayRetry(pending)) {
       this.pending
         .take(pending.message.mid)
         ?.reject(
@@ -193,10 +230,12 @@ export class RequestDispatcher {
             `Unavailable ${pending.route.service} instance named ${target} (nobody listens on its channel)`,
           ),
         );
-      return;
+    } else {
+      this.stats.retries++;
+      this.dispatch(pending);
     }
-    this.stats.retries++;
-    this.dispatch(pending);
+    // Gone, whatever its presence key says; after the retry, so that it does not count this one as orphaned.
+    if (!pending.route.instance) this.ctx.instances.markGone(pending.route.service, target);
   }
 
   private failToSend(pending: PendingRequest, error: Error): void {
@@ -204,7 +243,7 @@ export class RequestDispatcher {
       this.pending.take(pending.message.mid)?.reject(error);
       return;
     }
-    const status = this.hydra.redis.status;
+    const status = this.ctx.redis.status;
     const hint =
       status === 'ready'
         ? error.message
@@ -223,7 +262,7 @@ export class RequestDispatcher {
         new MessagingConnectionError(
           `request to ${pending.route.service} ("${pending.message.to}") not sent within ${pending.timeoutMs} ms: ` +
             `the subscriber connection that receives replies is not back on Redis yet ` +
-            `(${this.hydra.subscriber.status}); check Redis, or raise timeoutMs to wait longer`,
+            `(${this.ctx.subscriberStatus()}); check Redis, or raise timeoutMs to wait longer`,
         ),
       );
       return;

@@ -1,0 +1,100 @@
+import { serializeMessage, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
+import type { LoadBalancing } from '../instance-cache.js';
+import type { MessagingStats } from './incoming-messages.js';
+import { messageTooLarge } from './message-size.js';
+import type { MessagingContext } from './messaging-context.js';
+import { ServiceUnavailableError } from './messaging-errors.js';
+import { InstanceChannels } from './instance-channels.js';
+import { RouteCache } from './route-cache.js';
+import { WriteCoalescer } from './write-coalescer.js';
+
+/**
+ * Where every message leaves this instance: requests, replies, events and broadcasts are each one
+ * PUBLISH made here. It refuses a message over `maxMessageBytes` before anything is sent, counts what
+ * it sends, and coalesces the socket writes of one event-loop turn.
+ *
+ * PUBLISH answers how many subscribers got the message; 0 on an instance channel means nobody listens
+ * there (the instance is gone), which the callers use to try another instance at once instead of
+ * waiting for a deadline.
+ */
+export class Publisher {
+  /** Whether a receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
+  readonly trustReceivers: boolean;
+  private readonly writes: WriteCoalescer;
+  private readonly channels: InstanceChannels;
+
+  constructor(
+    private readonly ctx: MessagingContext,
+    private readonly stats: MessagingStats,
+    private readonly routes: RouteCache,
+    private readonly maxMessageBytes: number,
+    private readonly loadBalancing: LoadBalancing | undefined,
+  ) {
+    this.writes = new WriteCoalescer(ctx.redis);
+    this.channels = new InstanceChannels(ctx.keys);
+    this.trustReceivers = !ctx.keys.clusterHashTags;
+  }
+
+  /**
+   * Publishes to the instance `to` names (`instance@service:...`), else to one chosen by load balancing
+   * among those present, and to another one when nobody listened there. `payload` is the message's text
+   * when the caller already has it. Throws synchronously for a malformed `to`.
+   *
+   * @throws {@link ServiceUnavailableError} when no instance of the service (or not the named one) listens.
+   */
+  send(message: UmfMessage, payload?: string): Promise<UmfMessage> {
+    const route = this.routes.parse(message.to);
+    if (!route.instance) return this.sendToAnyInstance(route, message, payload);
+    // Not async: a reply (always to a named instance) is on every request's path.
+    return this.toInstance(route.service, route.instance, message, payload).then((receivers) => {
+      if (receivers === 0 && this.trustReceivers) {
+        throw new ServiceUnavailableError(
+          route.service,
+          `Unavailable ${route.service} instance named ${route.instance}`,
+        );
+      }
+      return message;
+    });
+  }
+
+  /** Publishes on the channel of one instance; resolves the number of subscribers that got it. */
+  toInstance(service: string, instanceId: string, message: UmfMessage, payload?: string): Promise<number> {
+    return this.publish(this.channels.of(service, instanceId), message, payload);
+  }
+
+  /** Publishes on the service channel, which every instance of `service` hears. */
+  toService(service: string, message: UmfMessage): Promise<number> {
+    return this.publish(this.ctx.keys.serviceChannel(service), message);
+  }
+
+  private async sendToAnyInstance(
+    route: UmfRoute,
+    message: UmfMessage,
+    payload?: string,
+  ): Promise<UmfMessage> {
+    const cache = this.ctx.instances;
+    if (!cache.isWatched(route.service)) await cache.watch(route.service);
+    let tried: Set<string> | undefined;
+    for (;;) {
+      const target = cache.pick(route.service, this.loadBalancing, tried);
+      if (!target) throw new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`);
+      const receivers = await this.toInstance(route.service, target.instanceID, message, payload);
+      if (receivers > 0 || !this.trustReceivers) return message;
+      // Nobody listens there: nobody got it, and the instance is gone whatever its presence key says.
+      cache.markGone(route.service, target.instanceID);
+      (tried ??= new Set()).add(target.instanceID);
+    }
+  }
+
+  private publish(
+    channel: string,
+    message: UmfMessage,
+    payload = serializeMessage(message),
+  ): Promise<number> {
+    const tooLarge = messageTooLarge(payload, this.maxMessageBytes, message.to);
+    if (tooLarge) return Promise.reject(tooLarge);
+    this.writes.hold();
+    this.stats.sent++;
+    return this.ctx.redis.publish(channel, payload);
+  }
+}

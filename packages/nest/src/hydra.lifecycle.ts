@@ -19,6 +19,8 @@ import { whenListening, type ListeningServer } from './utils/listening-port.js';
  * Ties the core `Hydra` instance to the Nest application's lifecycle:
  * - bootstrap: connect, subscribe and register (presence, node, health), then publish the routes of
  *   `@Route()` handlers merged with `options.routes`, then publish the HTTP port once it is known;
+ * - once the HTTP server listens, an application that connected no `HydraTransport` answers UMF
+ *   requests with a 503 error reply at once, instead of leaving their senders waiting;
  * - shutdown: deregister at once (before the HTTP server closes, so callers stop choosing this
  *   instance) and close the connections.
  *
@@ -54,6 +56,7 @@ export class HydraLifecycle
       if (this.options.register !== false) {
         await this.publishRoutes();
         this.publishHttpPort();
+        this.declineMessagesUnlessServed();
       }
       this.markStarted();
     } catch (error) {
@@ -110,6 +113,27 @@ export class HydraLifecycle
         );
       });
     });
+  }
+
+  /**
+   * `main.ts` connects the transport before the HTTP server listens (`startAllMicroservices()`, then
+   * `listen()`); an application still without a handler then serves HTTP only.
+   */
+  private declineMessagesUnlessServed(): void {
+    const server = this.httpServer();
+    if (!server) return; // no HTTP server: core's handlerWaitMs bounds the wait instead
+    const stop = whenListening(server, () => {
+      if (!this.hydra.running) return;
+      this.hydra.messaging.declineMessages(
+        `${this.hydra.serviceName} serves no UMF messages: its Nest application connected no HydraTransport ` +
+          '(app.connectMicroservice({ strategy: app.get(HydraTransport) }) before app.listen())',
+      );
+    });
+    const previous = this.stopWatchingPort;
+    this.stopWatchingPort = () => {
+      previous();
+      stop();
+    };
   }
 
   private httpServer(): ListeningServer | undefined {

@@ -87,7 +87,12 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
     return this.hydra as T;
   }
 
-  private readonly onMessage = (message: UmfMessage, broadcast: boolean, channel: string): void => {
+  private readonly onMessage = (
+    message: UmfMessage,
+    broadcast: boolean,
+    channel: string,
+    deadline: number | undefined,
+  ): void => {
     const route = this.route(message.to);
     if (!route) return;
     const handler = this.index.find(message, route);
@@ -97,7 +102,7 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
       if (answers) void this.replyFailure(message, this.notFound(message, route));
       return;
     }
-    const context = new UmfContext(message, channel, broadcast);
+    const context = new UmfContext(message, channel, broadcast, deadline);
     if (handler.isEventHandler) void this.runEvent(handler, message, context);
     else void this.runRequest(handler, message, context, answers);
   };

@@ -12,7 +12,21 @@ export interface RedisProcessOptions {
   tls?: boolean;
   /** Extra redis-server arguments, e.g. ['--cluster-enabled', 'yes']. */
   extraArgs?: string[];
+  /** ACL users made at every start and restart (the default user keeps every right). */
+  users?: RedisAclUser[];
 }
+/** An ACL user for {@link RedisProcessOptions.users}. */
+export interface RedisAclUser {
+  name: string;
+  password: string;
+  /** ACL rules after `reset on >password`, e.g. `['~app:*', '&app:*', '+get']`. */
+  rules: string[];
+}
+/**
+ * Sends one command as the default user and resolves its one-line reply (`+OK`, `:1`); rejects on an
+ * error reply. For set-up commands such as ACL SETUSER.
+ */
+export declare function sendCommand(port: number, args: Array<string | number>): Promise<string>;
 export declare function findRedisServer(): string;
 export declare function findOpenssl(): string;
 /** Paths of the throwaway certificates {@link makeTestCertificates} writes. */
@@ -34,6 +48,10 @@ export declare class RedisProcess {
   readonly dir: string;
   readonly url: string;
   urlFor(db?: number): string;
+  /** `redis://user:password@127.0.0.1:<port>/<db>` (db 0 by default). */
+  userUrl(user: string, password: string, db?: number): string;
+  /** Makes (or remakes, from nothing: `reset on >password ...rules`) an ACL user, as the default user. */
+  setUser(name: string, password: string, rules: string[]): Promise<this>;
   /** The TLS port with `tls: true` (0 otherwise, or before start). */
   readonly tlsPort: number;
   /** `rediss://127.0.0.1:<tlsPort>`; throws without `tls: true` or before start. */

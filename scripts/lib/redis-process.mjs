@@ -117,6 +117,38 @@ function ping(port) {
   });
 }
 
+/**
+ * Sends one command to the server on `port` as the default user and resolves its reply line
+ * (`+OK`, `:1`, ...); rejects with Redis's text on an error reply. Only for commands whose reply is one
+ * line: enough for set-up such as ACL SETUSER, without a client library.
+ */
+export function sendCommand(port, args) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let answer = '';
+    socket.setTimeout(2000);
+    socket.on('connect', () => {
+      const parts = args.map((arg) => `$${Buffer.byteLength(String(arg))}\r\n${arg}\r\n`);
+      socket.write(`*${args.length}\r\n${parts.join('')}`);
+    });
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      const end = answer.indexOf('\r\n');
+      if (end < 0) return;
+      socket.destroy();
+      const line = answer.slice(0, end);
+      if (line.startsWith('-'))
+        reject(new Error(`redis-server on port ${port} refused ${args[0]}: ${line.slice(1)}`));
+      else resolve(line);
+    });
+    socket.on('timeout', () => {
+      socket.destroy();
+      reject(new Error(`redis-server on port ${port} did not answer ${args[0]} within 2 s`));
+    });
+    socket.on('error', reject);
+  });
+}
+
 async function waitFor(check, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -130,6 +162,7 @@ async function waitFor(check, timeoutMs, what) {
  * A redis-server child process bound to 127.0.0.1 on its own port and data directory.
  * `persistence: true` turns on the append-only file (fsync every second) so a restart keeps the data.
  * `tls: true` also opens a TLS port (`tlsPort`, `tlsUrl`) with a throwaway CA (`caCert`) made at start.
+ * `users` are ACL users made at every start (and restart); the default user keeps every right.
  */
 export class RedisProcess {
   constructor(options = {}) {
@@ -149,6 +182,21 @@ export class RedisProcess {
 
   urlFor(db = 0) {
     return `${this.url}/${db}`;
+  }
+
+  /** `redis://user:password@127.0.0.1:<port>/<db>`: a URL that logs in as an ACL user. */
+  userUrl(user, password, db = 0) {
+    return `redis://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${this.port}/${db}`;
+  }
+
+  /**
+   * Makes (or remakes, from nothing) the ACL user `name` with `password` and `rules`, e.g.
+   * `['~app:*', '&app:*', '+get']`, as the default user. Users do not survive a restart by themselves;
+   * those of the `users` option are made again.
+   */
+  async setUser(name, password, rules) {
+    await sendCommand(this.port, ['ACL', 'SETUSER', name, 'reset', 'on', `>${password}`, ...rules]);
+    return this;
   }
 
   /** `rediss://127.0.0.1:<tlsPort>` (with `tls: true`; add a db path as for `url`). */
@@ -178,9 +226,15 @@ export class RedisProcess {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (!this.port || attempt > 0) this.port = this.options.port ?? (await freePort());
       if (this.options.tls) this.tlsPort = await freePort();
-      if (await this.#launch(bin)) return this;
+      if (await this.#launch(bin)) return this.#makeUsers();
     }
     throw new Error(`could not start redis-server on a free port (last tried ${this.port})`);
+  }
+
+  async #makeUsers() {
+    for (const { name, password, rules } of this.options.users ?? [])
+      await this.setUser(name, password, rules);
+    return this;
   }
 
   #tlsArgs() {
@@ -258,7 +312,7 @@ export class RedisProcess {
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     const bin = findRedisServer();
     if (!(await this.#launch(bin))) throw new Error(`redis-server did not come back on port ${this.port}`);
-    return this;
+    return this.#makeUsers();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { HydraContext } from './context.js';
 import { HydraConfigError } from './errors.js';
+import { explainRefusals } from './redis-permission.js';
 
 /**
  * Hydra's config store: per service, a hash of version label -> config JSON, shared with Hydra's
@@ -19,13 +20,13 @@ export class ConfigStore {
     if (json === undefined) {
       throw new HydraConfigError(`config for "${label}" is not JSON-serialisable; pass an object`);
     }
-    await this.ctx.redis.hset(this.ctx.keys.configs(service), version, json);
+    await explainRefusals(this.ctx, this.ctx.redis.hset(this.ctx.keys.configs(service), version, json));
   }
 
   /** The config stored under `service:version`, or null when there is none. */
   async get<T = unknown>(label: string): Promise<T | null> {
     const { service, version } = parseLabel(label);
-    const raw = await this.ctx.redis.hget(this.ctx.keys.configs(service), version);
+    const raw = await explainRefusals(this.ctx, this.ctx.redis.hget(this.ctx.keys.configs(service), version));
     if (raw === null) return null;
     try {
       return JSON.parse(raw) as T;
@@ -38,14 +39,16 @@ export class ConfigStore {
 
   /** Every stored label of a service, sorted, as `service:version` (Hydra's `listConfig`). */
   async list(service: string): Promise<string[]> {
-    const versions = await this.ctx.redis.hkeys(this.ctx.keys.configs(service));
+    const versions = await explainRefusals(this.ctx, this.ctx.redis.hkeys(this.ctx.keys.configs(service)));
     return versions.sort().map((version) => `${service}:${version}`);
   }
 
   /** Removes one label; true when it existed. */
   async remove(label: string): Promise<boolean> {
     const { service, version } = parseLabel(label);
-    return (await this.ctx.redis.hdel(this.ctx.keys.configs(service), version)) === 1;
+    return (
+      (await explainRefusals(this.ctx, this.ctx.redis.hdel(this.ctx.keys.configs(service), version))) === 1
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { HydraConfigError, RedisUnavailableError } from './errors.js';
+import { explainRefusal, isRedisPermissionRefusal } from './redis-permission.js';
 
 /** One Redis Sentinel: where it listens. */
 export interface SentinelAddress {
@@ -175,7 +176,8 @@ export function maskPassword(url: string): string {
 
 /**
  * Connects a lazily created client, trying `attempts` times, and turns failure into one
- * actionable {@link RedisUnavailableError}.
+ * actionable {@link RedisUnavailableError}, or a `RedisPermissionError` when the ACL user may not
+ * select its db.
  */
 export async function connectOrExplain(client: Redis, address: string, attempts = 3): Promise<void> {
   if (client.status === 'ready') return;
@@ -184,13 +186,17 @@ export async function connectOrExplain(client: Redis, address: string, attempts 
   // TLS verification failure, a reset) comes only as an 'error' event, so keep the current attempt's.
   let socketError: Error | undefined;
   const remember = (error: Error) => (socketError = error);
+  let refusal: Error | undefined;
   client.on('error', remember);
   try {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       socketError = undefined;
       try {
         await withinDeadline(connectOnce(client), attemptDeadlineMs(client), () => client.disconnect());
-        return;
+        // ioredis reports a refused SELECT only as an 'error' event and goes on in db 0: never run there.
+        if (!isRedisPermissionRefusal(socketError)) return;
+        refusal = socketError;
+        break;
       } catch (error) {
         lastError =
           (isBareClose(error) || error instanceof AttemptExpired) && socketError ? socketError : error;
@@ -201,6 +207,7 @@ export async function connectOrExplain(client: Redis, address: string, attempts 
     client.off('error', remember);
   }
   client.disconnect();
+  if (refusal) throw explainRefusal(refusal, { redis: client });
   const reason = lastError instanceof Error ? lastError.message : String(lastError);
   throw new RedisUnavailableError(
     `Cannot reach Redis at ${address} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${reason}). ` +
@@ -261,6 +268,13 @@ function whatToCheck(error: unknown, client: Redis): string {
     );
   }
   const code = (error as { code?: unknown } | undefined)?.code;
+  if (error instanceof Error && /^(WRONGPASS|NOAUTH)\b/.test(error.message)) {
+    return (
+      'Redis refused the credentials: check the user name and password (in the url, ' +
+      'redis://user:password@host:port/db, or redis.username and redis.password) and that the ACL user ' +
+      'is enabled (ACL SETUSER <user> on).'
+    );
+  }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return (
       "The server's TLS certificate does not name that host: connect by a name it has, or set " +

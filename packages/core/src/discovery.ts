@@ -2,6 +2,7 @@ import type { HydraContext } from './context.js';
 import { newestFirst, parseFlightRecords, type FlightRecord } from './flight-recorder.js';
 import type { StoredHealthSnapshot } from './health.js';
 import type { NodeEntry } from './presence.js';
+import { explainRefusal, explainRefusals } from './redis-permission.js';
 import { parseJsonOrUndefined, scanKeys } from './scan-keys.js';
 
 /** A `P:S:service` registry entry, as Hydra's `getServices`/`findService` return it. */
@@ -55,7 +56,7 @@ export class Discovery {
       (key) => keys.serviceFromServiceKey(key) !== undefined,
     );
     if (serviceKeys.length === 0) return [];
-    return (await redis.mget(...serviceKeys)).flatMap((raw) => {
+    return (await explainRefusals(this.ctx, redis.mget(...serviceKeys))).flatMap((raw) => {
       const entry = parseJsonOrUndefined<ServiceEntry>(raw);
       return entry && typeof entry.serviceName === 'string' ? [entry] : [];
     });
@@ -94,7 +95,7 @@ export class Discovery {
     const replies = (await pipeline.exec()) ?? [];
     asked.forEach(([service], i) => {
       const [error, values] = replies[i] ?? [];
-      if (error) throw error;
+      if (error) throw explainRefusal(error, this.ctx);
       result.set(service, parseInstances(values as Array<string | null>));
     });
     return result;
@@ -121,7 +122,8 @@ export class Discovery {
   /** Every nodes entry, live or dead, with `elapsed` seconds (Hydra's `getServiceNodes`; one HGETALL). */
   async nodes(): Promise<NodeInfo[]> {
     const now = Date.now();
-    return Object.values(await this.ctx.redis.hgetall(this.ctx.keys.nodes())).flatMap((value) => {
+    const all = await explainRefusals(this.ctx, this.ctx.redis.hgetall(this.ctx.keys.nodes()));
+    return Object.values(all).flatMap((value) => {
       const node = parseNode(value);
       return node ? [withElapsed(node, now)] : [];
     });
@@ -129,7 +131,9 @@ export class Discovery {
 
   /** One nodes entry with `elapsed`, live or dead, or undefined when there is none. */
   async node(instanceId: string): Promise<NodeInfo | undefined> {
-    const node = parseNode(await this.ctx.redis.hget(this.ctx.keys.nodes(), instanceId));
+    const node = parseNode(
+      await explainRefusals(this.ctx, this.ctx.redis.hget(this.ctx.keys.nodes(), instanceId)),
+    );
     return node && withElapsed(node, Date.now());
   }
 
@@ -140,7 +144,8 @@ export class Discovery {
   async health(service: string): Promise<StoredHealthSnapshot[]> {
     const ids = await this.presentIds(service);
     if (ids.length === 0) return [];
-    const values = await this.ctx.redis.mget(...ids.map((id) => this.ctx.keys.health(service, id)));
+    const keys = ids.map((id) => this.ctx.keys.health(service, id));
+    const values = await explainRefusals(this.ctx, this.ctx.redis.mget(...keys));
     return parseSnapshots(values);
   }
 
@@ -172,7 +177,7 @@ export class Discovery {
     let next = 0;
     const take = (): unknown => {
       const [error, value] = replies[next++] ?? [];
-      if (error) throw error;
+      if (error) throw explainRefusal(error, this.ctx);
       return value;
     };
     const all: Record<string, ServiceHealthReport> = {};
@@ -192,7 +197,7 @@ export class Discovery {
    */
   async removeStaleNodes(olderThanSeconds: number): Promise<number> {
     const stale = (await this.nodes()).filter((n) => n.elapsed > olderThanSeconds).map((n) => n.instanceID);
-    return stale.length ? this.ctx.redis.hdel(this.ctx.keys.nodes(), ...stale) : 0;
+    return stale.length ? explainRefusals(this.ctx, this.ctx.redis.hdel(this.ctx.keys.nodes(), ...stale)) : 0;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { HydraContext } from './context.js';
+import { explainRefusal, explainRefusals, isRedisPermissionRefusal } from './redis-permission.js';
 import { parseJsonOrUndefined, scanKeys } from './scan-keys.js';
 
 /** Entry types Hydra and its tools use; any other string is stored as well. */
@@ -73,7 +74,10 @@ export class FlightRecorder {
     const { redis, keys, identity } = this.ctx;
     if (count <= 0) return [];
     return parseFlightRecords(
-      await redis.lrange(keys.healthLog(identity.serviceName, instanceId), 0, count - 1),
+      await explainRefusals(
+        this.ctx,
+        redis.lrange(keys.healthLog(identity.serviceName, instanceId), 0, count - 1),
+      ),
     );
   }
 
@@ -101,6 +105,8 @@ export async function readServiceLog(
   const pipeline = ctx.redis.pipeline();
   for (const key of logKeys) pipeline.lrange(key, 0, count - 1);
   const results = (await pipeline.exec()) ?? [];
+  const refused = results.find(([error]) => isRedisPermissionRefusal(error));
+  if (refused) throw explainRefusal(refused[0], ctx);
   const records = results.flatMap(([error, raw]) => (error ? [] : parseFlightRecords(raw as string[])));
   return records.sort(newestFirst).slice(0, count);
 }

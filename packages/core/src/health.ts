@@ -152,6 +152,7 @@ export class HealthReporter {
           JSON.stringify(stored),
         )
         .expire(keys.healthLog(identity.serviceName, identity.instanceId), LOG_TTL_SECONDS),
+      this.ctx,
     );
   }
 
@@ -191,6 +192,7 @@ export class HealthReporter {
         .pipeline()
         .expire(keys.health(identity.serviceName, identity.instanceId), SHUTDOWN_TTL_SECONDS)
         .expire(keys.healthLog(identity.serviceName, identity.instanceId), LOG_TTL_SECONDS),
+      this.ctx,
     );
   }
 }

@@ -17,6 +17,7 @@ import {
   RouteRegistry,
 } from './registry-exports.js';
 import { Announcer } from './announcer.js';
+import { explainRefusal } from './redis-permission.js';
 import { Messenger, type MessagingOptions } from './messaging/index.js';
 
 /** Everything a hydra-nest instance needs; only `serviceName` is required. */
@@ -154,7 +155,8 @@ export class Hydra extends EventEmitter {
 
   /**
    * Connects, subscribes to the service and instance channels, then registers (presence, node, health,
-   * routes). Rejects with `RedisUnavailableError` when Redis cannot be reached.
+   * routes). Rejects with `RedisUnavailableError` when Redis cannot be reached, and with
+   * `RedisPermissionError` when the ACL user lacks a right (the instance is stopped then).
    */
   async start(): Promise<void> {
     if (this.lifecycle !== 'new') {
@@ -193,14 +195,20 @@ export class Hydra extends EventEmitter {
       ),
     );
     this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));
-    // Subscriptions first, presence second: a caller that sees us can already reach us.
-    await this.subscriber.subscribe(...channels);
-    if (this.options.register !== false) {
-      await this.presence.register();
-      this.health.start();
-      if (this.options.routes?.length) await this.routes.publish(this.options.routes);
-      await this.announcer.announce('up', this.presence.nodeEntry());
-      this.messaging.onStarted();
+    try {
+      // Subscriptions first, presence second: a caller that sees us can already reach us.
+      await this.subscriber.subscribe(...channels);
+      if (this.options.register !== false) {
+        await this.presence.register();
+        this.health.start();
+        if (this.options.routes?.length) await this.routes.publish(this.options.routes);
+        await this.announcer.announce('up', this.presence.nodeEntry());
+        this.messaging.onStarted();
+      }
+    } catch (error) {
+      // Leave no timer or connection behind; a refused ACL permission is named with what to grant.
+      await this.stop();
+      throw explainRefusal(error, this);
     }
     this.lifecycle = 'running';
     this.emit('started');
@@ -263,7 +271,8 @@ export class Hydra extends EventEmitter {
       (error: Error) => {
         if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
         this.logger.warn(
-          `${this.serviceName} could not subscribe again after reconnecting (${error.message}); ` +
+          `${this.serviceName} could not subscribe again after reconnecting ` +
+            `(${(explainRefusal(error, this) as Error).message}); ` +
             'it will try again on the next reconnect',
         );
       },

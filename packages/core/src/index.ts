@@ -11,4 +11,6 @@ export * from './pipeline.js';
 export * from './presence.js';
 export * from './registry-exports.js';
 export * from './queue/index.js';
+export * from './redis-acl.js';
+export * from './redis-permission.js';
 export * from './repeat.js';

@@ -143,6 +143,22 @@ export class Keyspace {
     return `${this.prefix}:hn:announce`;
   }
 
+  /**
+   * The Redis ACL key pattern (`~` rule) that covers every key hydra-nest reads or writes: all of them
+   * sit under the prefix, Hydra's registry and queues as well as hydra-nest's extensions.
+   */
+  aclKeyPattern(): string {
+    return `${this.escapeGlob(this.prefix)}:*`;
+  }
+
+  /**
+   * The Redis ACL channel pattern (`&` rule) that covers every channel hydra-nest publishes on or
+   * subscribes to: service and instance channels (`P:mc:...`) and the announcement channel.
+   */
+  aclChannelPattern(): string {
+    return `${this.escapeGlob(this.prefix)}:*`;
+  }
+
   /** SCAN pattern for every service registry entry. */
   servicesPattern(): string {
     return `${this.prefix}:*:service`;

@@ -74,13 +74,13 @@ export class Presence {
     });
     const pipeline = redis.pipeline().set(keys.service(identity.serviceName), entry);
     this.addRefresh(pipeline);
-    await execOrThrow(pipeline);
+    await execOrThrow(pipeline, this.ctx);
     this.stopRefreshing ??= repeatEvery(this.intervalMs, () => void this.refresh().catch(() => undefined));
   }
 
   /** Rewrites presence and the node entry (one pipelined round trip). */
   async refresh(): Promise<void> {
-    await execOrThrow(this.addRefresh(this.ctx.redis.pipeline()));
+    await execOrThrow(this.addRefresh(this.ctx.redis.pipeline()), this.ctx);
   }
 
   /** Stops refreshing and removes presence and the node entry at once, so callers stop choosing us. */
@@ -93,6 +93,7 @@ export class Presence {
         .pipeline()
         .del(keys.presence(identity.serviceName, identity.instanceId))
         .hdel(keys.nodes(), identity.instanceId),
+      this.ctx,
     );
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { HydraContext } from './context.js';
 import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
+import { explainRefusal, explainRefusals, isRedisPermissionRefusal } from './redis-permission.js';
 import { scanKeys } from './scan-keys.js';
 
 /** `[method]/path` or `/path`; no white space (hydra-router splits on it nowhere, but URLs have none). */
@@ -61,7 +62,7 @@ export class RouteRegistry {
 
   /** The routes of one service (SMEMBERS), sorted; `[]` when it published none. */
   async routesOf(service: string): Promise<string[]> {
-    return (await this.ctx.redis.smembers(this.ctx.keys.routes(service))).sort();
+    return (await explainRefusals(this.ctx, this.ctx.redis.smembers(this.ctx.keys.routes(service)))).sort();
   }
 
   /**
@@ -81,6 +82,7 @@ export class RouteRegistry {
     const all: Record<string, string[]> = {};
     found.forEach(({ service }, i) => {
       const [error, members] = results[i] ?? [];
+      if (isRedisPermissionRefusal(error)) throw explainRefusal(error, this.ctx);
       if (!error && Array.isArray(members)) all[service] = (members as string[]).sort();
     });
     return all;
@@ -93,6 +95,7 @@ export class RouteRegistry {
         .multi()
         .del(key)
         .sadd(key, ...routes),
+      this.ctx,
     );
   }
 
@@ -118,7 +121,7 @@ export class RouteRegistry {
     } catch (error) {
       logger.warn(
         `routes of ${identity.serviceName} were published but hydra-router could not be told to refresh ` +
-          `(${(error as Error).message}); call its /v1/router/refresh/${identity.serviceName}`,
+          `(${(explainRefusal(error, this.ctx) as Error).message}); call its /v1/router/refresh/${identity.serviceName}`,
       );
     }
   }

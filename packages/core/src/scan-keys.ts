@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { explainRefusals } from './redis-permission.js';
 
 /**
  * All keys matching `pattern`, by SCAN (never KEYS: it blocks Redis), looping the cursor until it comes
@@ -12,7 +13,10 @@ export async function scanKeys(redis: Redis, pattern: string, count = 250): Prom
   const found = new Set<string>();
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    const [next, batch] = await explainRefusals(
+      { redis },
+      redis.scan(cursor, 'MATCH', pattern, 'COUNT', count),
+    );
     for (const key of batch) found.add(key);
     cursor = next;
   } while (cursor !== '0');

@@ -1,5 +1,6 @@
 import { serializeMessage, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
 import type { LoadBalancing } from '../instance-cache.js';
+import { explainRefusal } from '../redis-permission.js';
 import type { MessagingStats } from './incoming-messages.js';
 import { messageTooLarge } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
@@ -15,7 +16,8 @@ import { WriteCoalescer } from './write-coalescer.js';
  *
  * PUBLISH answers how many subscribers got the message; 0 on an instance channel means nobody listens
  * there (the instance is gone), which the callers use to try another instance at once instead of
- * waiting for a deadline.
+ * waiting for a deadline. A PUBLISH that the Redis ACL refuses rejects with a `RedisPermissionError`
+ * naming what to grant.
  */
 export class Publisher {
   /** Whether a receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
@@ -54,8 +56,13 @@ export class Publisher {
         );
       }
       return message;
-    });
+    }, this.explained);
   }
+
+  /** Rethrows a refused PUBLISH as a `RedisPermissionError`, anything else as it is. */
+  readonly explained = (error: unknown): never => {
+    throw explainRefusal(error, this.ctx);
+  };
 
   /** Publishes on the channel of one instance; resolves the number of subscribers that got it. */
   toInstance(service: string, instanceId: string, message: UmfMessage, payload?: string): Promise<number> {
@@ -64,7 +71,7 @@ export class Publisher {
 
   /** Publishes on the service channel, which every instance of `service` hears. */
   toService(service: string, message: UmfMessage): Promise<number> {
-    return this.publish(this.ctx.keys.serviceChannel(service), message);
+    return this.publish(this.ctx.keys.serviceChannel(service), message).catch(this.explained);
   }
 
   private async sendToAnyInstance(
@@ -78,7 +85,12 @@ export class Publisher {
     for (;;) {
       const target = cache.pick(route.service, this.loadBalancing, tried);
       if (!target) throw new ServiceUnavailableError(route.service, `Unavailable ${route.service} instances`);
-      const receivers = await this.toInstance(route.service, target.instanceID, message, payload);
+      let receivers: number;
+      try {
+        receivers = await this.toInstance(route.service, target.instanceID, message, payload);
+      } catch (error) {
+        return this.explained(error);
+      }
       if (receivers > 0 || !this.trustReceivers) return message;
       // Nobody listens there: nobody got it, and the instance is gone whatever its presence key says.
       cache.markGone(route.service, target.instanceID);

@@ -1,5 +1,7 @@
 import type { UmfMessage, UmfRoute } from '@hydra-nest/umf';
 import type { InstanceInfo } from '../discovery.js';
+import { RedisPermissionError } from '../errors.js';
+import { explainRefusal } from '../redis-permission.js';
 import { isErrorReply } from './error-replies.js';
 import { NOT_SERVING, type MessagingStats, type ReplyReceiver } from './incoming-messages.js';
 import type { MessagingContext } from './messaging-context.js';
@@ -239,8 +241,9 @@ export class RequestDispatcher implements ReplyReceiver {
   }
 
   private failToSend(pending: PendingRequest, error: Error): void {
-    if (error instanceof MessageTooLargeError) {
-      this.pending.take(pending.message.mid)?.reject(error);
+    const explained = explainRefusal(error, this.ctx);
+    if (error instanceof MessageTooLargeError || explained instanceof RedisPermissionError) {
+      this.pending.take(pending.message.mid)?.reject(explained as Error);
       return;
     }
     const status = this.ctx.redis.status;

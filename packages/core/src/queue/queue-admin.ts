@@ -1,6 +1,7 @@
 import type { UmfMessage } from '@hydra-nest/umf';
 import type { HydraContext } from '../context.js';
 import { execOrThrow } from '../pipeline.js';
+import { explainRefusals } from '../redis-permission.js';
 import { parseStored, withoutReason } from './message-strings.js';
 import { QueueError } from './queue-errors.js';
 import { requeueScript } from './queue-scripts.js';
@@ -59,6 +60,7 @@ export class QueueAdmin {
         .llen(k.queueIncomplete(service))
         .zcard(k.queueDelayed(service))
         .zcard(k.queueLeases(service)),
+      this.ctx,
     );
     const [received, inProgress, incomplete, delayed, leased] = results.map(([, n]) => Number(n));
     return { received, inProgress, incomplete, delayed, leased };
@@ -70,6 +72,10 @@ export class QueueAdmin {
    */
   async peek(service: string, list: QueueListName, count = 10): Promise<QueuePeekEntry[]> {
     checkList(service, list);
+    return explainRefusals(this.ctx, this.peekList(service, list, count));
+  }
+
+  private async peekList(service: string, list: QueueListName, count: number): Promise<QueuePeekEntry[]> {
     const n = Math.max(0, Math.floor(count));
     if (n === 0) return [];
     const { redis, keys } = this.ctx;
@@ -109,15 +115,17 @@ export class QueueAdmin {
     const { redis, keys } = this.ctx;
     const stop = count === undefined ? -1 : Math.floor(count) - 1;
     if (stop < -1) return 0;
-    const raws = count === 0 ? [] : await redis.lrange(keys.queueIncomplete(service), 0, stop);
+    const raws =
+      count === 0
+        ? []
+        : await explainRefusals(this.ctx, redis.lrange(keys.queueIncomplete(service), 0, stop));
     let moved = 0;
     for (let i = 0; i < raws.length; i += 500) {
       const args = raws
         .slice(i, i + 500)
         .flatMap((raw) => [raw, options.keepReason ? raw : withoutReason(raw)]);
-      moved += Number(
-        await requeueScript.run(redis, [keys.queueIncomplete(service), keys.queueReceived(service)], args),
-      );
+      const keysOfScript = [keys.queueIncomplete(service), keys.queueReceived(service)];
+      moved += Number(await explainRefusals(this.ctx, requeueScript.run(redis, keysOfScript, args)));
     }
     return moved;
   }
@@ -133,10 +141,12 @@ export class QueueAdmin {
     const lists = list === 'all' ? LISTS : [list];
     let removed = 0;
     for (const name of lists) {
-      const raws =
+      const raws = await explainRefusals(
+        this.ctx,
         name === 'delayed'
-          ? await redis.zrange(keys.queueDelayed(service), 0, -1)
-          : await redis.lrange(this.listKey(service, name), 0, -1);
+          ? redis.zrange(keys.queueDelayed(service), 0, -1)
+          : redis.lrange(this.listKey(service, name), 0, -1),
+      );
       const tx = redis.multi().del(this.listKey(service, name));
       if (name === 'inProgress') {
         tx.del(keys.queueLeases(service), keys.queueDuplicates(service), keys.queueUnleasedSeen(service));
@@ -146,7 +156,7 @@ export class QueueAdmin {
           tx.hdel(keys.queueDeliveries(service), ...raws.slice(i, i + 500));
       }
       if (list === 'all') tx.del(keys.queueDeliveries(service));
-      await execOrThrow(tx);
+      await execOrThrow(tx, this.ctx);
       removed += raws.length;
     }
     return removed;

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../keyspace.js';
+import { explainRefusals } from '../redis-permission.js';
+import type { LuaScript } from './lua-script.js';
 import {
   promoteScript,
   reclaimScript,
@@ -42,7 +44,7 @@ export class QueueCommands {
 
   constructor(
     private readonly redis: Redis,
-    keys: Keyspace,
+    private readonly keys: Keyspace,
     readonly service: string,
   ) {
     const received = keys.queueReceived(service);
@@ -80,7 +82,7 @@ export class QueueCommands {
       else fail.push(s.raw, s.deadLetter);
     }
     const args = [take, leaseMs, done.length, retry.length / 2, fail.length / 2, ...done, ...retry, ...fail];
-    const reply = (await settleAndTakeScript.run(this.redis, this.takeKeys, args)) as Array<string | number>;
+    const reply = (await this.run(settleAndTakeScript, this.takeKeys, args)) as Array<string | number>;
     const taken: TakenMessage[] = [];
     for (let i = 0; i < reply.length; i += 3) {
       taken.push({
@@ -95,18 +97,18 @@ export class QueueCommands {
   /** Extends the leases of `raws` to `leaseMs` from now. Returns how many were still leased. */
   async renew(raws: readonly string[], leaseMs: number): Promise<number> {
     if (raws.length === 0) return 0;
-    return Number(await renewScript.run(this.redis, [this.leasesKey], [leaseMs, ...raws]));
+    return Number(await this.run(renewScript, [this.leasesKey], [leaseMs, ...raws]));
   }
 
   /** Returns up to `limit` messages with an expired lease to received. Resolves how many moved. */
   async reclaimExpired(limit = 1000): Promise<{ moved: number; expired: number }> {
-    const [moved, expired] = (await reclaimScript.run(this.redis, this.reclaimKeys, [limit])) as number[];
+    const [moved, expired] = (await this.run(reclaimScript, this.reclaimKeys, [limit])) as number[];
     return { moved, expired };
   }
 
   /** Returns unleased (Hydra-taken) in-progress messages older than `afterMs` to received. */
   async reclaimUnleased(afterMs: number): Promise<number> {
-    return Number(await reclaimUnleasedScript.run(this.redis, this.unleasedKeys, [afterMs]));
+    return Number(await this.run(reclaimUnleasedScript, this.unleasedKeys, [afterMs]));
   }
 
   /**
@@ -114,9 +116,12 @@ export class QueueCommands {
    * the next one is due (`undefined` when none is waiting).
    */
   async promoteDue(limit = 1000): Promise<{ moved: number; nextDueInMs: number | undefined }> {
-    const [moved, nextDue, now] = (await promoteScript.run(this.redis, this.promoteKeys, [
-      limit,
-    ])) as number[];
+    const [moved, nextDue, now] = (await this.run(promoteScript, this.promoteKeys, [limit])) as number[];
     return { moved, nextDueInMs: nextDue < 0 ? undefined : Math.max(0, nextDue - now) };
+  }
+
+  /** Runs one script; a refused permission becomes a `RedisPermissionError` naming what to grant. */
+  private run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>) {
+    return explainRefusals({ redis: this.redis, keys: this.keys }, script.run(this.redis, keys, args));
   }
 }

@@ -1,5 +1,6 @@
 import type { HydraContext } from '../context.js';
-import { HydraStateError } from '../errors.js';
+import { HydraStateError, RedisPermissionError } from '../errors.js';
+import { explainRefusal } from '../redis-permission.js';
 import { QueueCommands, type Settlement, type TakenMessage } from './queue-commands.js';
 import { UnrecoverableJobError } from './queue-errors.js';
 import { QueueHousekeeper } from './queue-housekeeper.js';
@@ -274,9 +275,14 @@ export class QueueConsumer {
 
   private failed(error: unknown, retry = true): void {
     if (this.failures++ === 0) {
-      this.ctx.logger.warn(
-        `queue ${this.service}: Redis command failed (${errorText(error)}); retrying until Redis answers again`,
-      );
+      const explained = explainRefusal(error, this.ctx);
+      if (explained instanceof RedisPermissionError) {
+        this.ctx.logger.error(`queue ${this.service}: ${explained.message} Retrying until it is granted.`);
+      } else {
+        this.ctx.logger.warn(
+          `queue ${this.service}: Redis command failed (${errorText(error)}); retrying until Redis answers again`,
+        );
+      }
     }
     if (!retry) return;
     clearTimeout(this.retryTimer);

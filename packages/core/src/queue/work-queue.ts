@@ -7,6 +7,7 @@ import {
   type UmfMessage,
 } from '@hydra-nest/umf';
 import { execOrThrow } from '../pipeline.js';
+import { explainRefusals } from '../redis-permission.js';
 import { QueueAdmin } from './queue-admin.js';
 import { QueueMessageError } from './queue-errors.js';
 import { delayScript } from './queue-scripts.js';
@@ -56,9 +57,13 @@ export class WorkQueue extends QueueAdmin {
     const raw = serializeMessage(message);
     const dueAt = this.dueTime(service, options);
     const { redis, keys } = this.ctx;
-    if (dueAt === undefined) await redis.lpush(keys.queueReceived(service), raw);
-    else if (dueAt.kind === 'in') await delayScript.run(redis, [keys.queueDelayed(service)], [dueAt.ms, raw]);
-    else await redis.zadd(keys.queueDelayed(service), dueAt.ms, raw);
+    const queued =
+      dueAt === undefined
+        ? redis.lpush(keys.queueReceived(service), raw)
+        : dueAt.kind === 'in'
+          ? delayScript.run(redis, [keys.queueDelayed(service)], [dueAt.ms, raw])
+          : redis.zadd(keys.queueDelayed(service), dueAt.ms, raw);
+    await explainRefusals(this.ctx, queued);
     return message;
   }
 
@@ -70,7 +75,10 @@ export class WorkQueue extends QueueAdmin {
    */
   async getQueuedMessage(service: string): Promise<UmfMessage | null> {
     const { redis, keys } = this.ctx;
-    const raw = await redis.rpoplpush(keys.queueReceived(service), keys.queueInProgress(service));
+    const raw = await explainRefusals(
+      this.ctx,
+      redis.rpoplpush(keys.queueReceived(service), keys.queueInProgress(service)),
+    );
     if (raw === null) return null;
     let message: unknown;
     try {
@@ -106,11 +114,12 @@ export class WorkQueue extends QueueAdmin {
         .lrem(keys.queueInProgress(service), -1, raw)
         .zrem(keys.queueLeases(service), raw)
         .hdel(keys.queueDeliveries(service), raw),
+      this.ctx,
     );
     const bdy = message.bdy as Record<string, unknown> | undefined;
     if (bdy !== null && typeof bdy === 'object') bdy.reason = reason || 'reason not provided';
     if (completed) return message;
-    return redis.rpush(keys.queueIncomplete(service), JSON.stringify(message));
+    return explainRefusals(this.ctx, redis.rpush(keys.queueIncomplete(service), JSON.stringify(message)));
   }
 
   private dueTime(

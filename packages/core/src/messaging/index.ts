@@ -2,12 +2,7 @@
 // (publisher, dispatcher, correlator) stay internal.
 export { ERROR_REPLY_TYPE, errorBody, isErrorReply, type UmfErrorBody } from './error-replies.js';
 export type { ApiRequestOptions, ApiResponse } from './http-request.js';
-export {
-  DEFAULT_HANDLER_WAIT_MS,
-  NOT_SERVING,
-  type IncomingHandler,
-  type MessagingStats,
-} from './incoming-messages.js';
+export { DEFAULT_HANDLER_WAIT_MS, NOT_SERVING, type IncomingHandler } from './incoming-messages.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './message-size.js';
 export type { MessagingContext } from './messaging-context.js';
 export {
@@ -17,5 +12,7 @@ export {
   RemoteError,
   ServiceUnavailableError,
 } from './messaging-errors.js';
-export { Messenger, type MessagingOptions, type RequestOptions } from './messenger.js';
+export { Messenger } from './messenger.js';
+export type { MessagingOptions, RequestOptions } from './messaging-options.js';
+export type { MessagingStats } from './messaging-stats.js';
 export { RouteCache } from './route-cache.js';

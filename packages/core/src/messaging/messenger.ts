@@ -9,14 +9,10 @@ import {
   type UmfRoute,
 } from '@hydra-nest/umf';
 import type { InstanceInfo } from '../discovery.js';
-import type { LoadBalancing } from '../instance-cache.js';
 import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http-request.js';
-import {
-  DEFAULT_HANDLER_WAIT_MS,
-  IncomingMessages,
-  type IncomingHandler,
-  type MessagingStats,
-} from './incoming-messages.js';
+import { DEFAULT_HANDLER_WAIT_MS, IncomingMessages, type IncomingHandler } from './incoming-messages.js';
+import type { MessagingOptions, RequestOptions } from './messaging-options.js';
+import type { MessagingStats } from './messaging-stats.js';
 import { messageSizeLimit } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
@@ -24,43 +20,6 @@ import { Publisher } from './publisher.js';
 import { replyTo } from './reply-message.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { RouteCache } from './route-cache.js';
-
-/** Messaging defaults of a Hydra instance (`HydraOptions.messaging`); each can be overridden per call. */
-export interface MessagingOptions {
-  /** How a target instance is chosen among those present. Default `'round-robin'`. */
-  loadBalancing?: LoadBalancing;
-  /**
-   * Deadline of a request, ms. Default 5000, or the `tmo` (seconds) of the message when it has one. The
-   * time left is sent with each attempt in `tmo`.
-   */
-  timeoutMs?: number;
-  /**
-   * Extra attempts on another instance, made only where the request cannot have run: none present, the
-   * chosen one gone or not listening, or it answered that no handler took it. Default 2.
-   */
-  retries?: number;
-  /**
-   * How long messages that arrive before a handler is installed are kept, ms from `start()`. Then (or
-   * when the application says it serves no UMF messages) requests are answered with a 503 error reply.
-   * Default 3000.
-   */
-  handlerWaitMs?: number;
-  /**
-   * Largest message sent, in bytes of its JSON text; a larger one is refused with
-   * `MessageTooLargeError` before anything is published (the Nest transport answers a handler's result
-   * that large with a 413 error reply instead). Default 8 MiB (`DEFAULT_MAX_MESSAGE_BYTES`);
-   * `Infinity` for no limit.
-   */
-  maxMessageBytes?: number;
-}
-
-/** Per-request options of {@link Messenger.request}. */
-export interface RequestOptions {
-  /** Deadline, ms, from the call to the reply (all attempts together). */
-  timeoutMs?: number;
-  /** Extra attempts on another instance, only when that is safe (nobody received the request). */
-  retries?: number;
-}
 
 /**
  * Hydra's messaging verbs over Redis pub/sub, plus request-reply: UMF messages to one instance (chosen

@@ -1,7 +1,7 @@
 import { serializeMessage, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
 import type { LoadBalancing } from '../instance-cache.js';
 import { explainRefusal } from '../redis-permission.js';
-import type { MessagingStats } from './incoming-messages.js';
+import type { MessagingStats } from './messaging-stats.js';
 import { messageTooLarge } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
 import { ServiceUnavailableError } from './messaging-errors.js';

@@ -3,7 +3,8 @@ import type { InstanceInfo } from '../discovery.js';
 import { RedisPermissionError } from '../errors.js';
 import { explainRefusal } from '../redis-permission.js';
 import { isErrorReply } from './error-replies.js';
-import { NOT_SERVING, type MessagingStats, type ReplyReceiver } from './incoming-messages.js';
+import { NOT_SERVING, type ReplyReceiver } from './incoming-messages.js';
+import type { MessagingStats } from './messaging-stats.js';
 import type { MessagingContext } from './messaging-context.js';
 import {
   HydraTimeoutError,
@@ -12,7 +13,7 @@ import {
   RemoteError,
   ServiceUnavailableError,
 } from './messaging-errors.js';
-import type { MessagingOptions } from './messenger.js';
+import type { MessagingOptions } from './messaging-options.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
 import type { Publisher } from './publisher.js';
 import type { RouteCache } from './route-cache.js';

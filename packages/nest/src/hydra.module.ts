@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { HydraConfigurableModule } from './hydra-module-definition.js';
 import { HydraExplorer } from './hydra.explorer.js';
 import { HydraLifecycle } from './hydra.lifecycle.js';
-import { hydraProvider } from './hydra.providers.js';
+import { httpErrorsFilterProvider, hydraProvider } from './hydra.providers.js';
 import { HYDRA } from './hydra.tokens.js';
 import { DiscoveryService } from './services/discovery.service.js';
 import { FlightRecorderService } from './services/flight-recorder.service.js';
@@ -34,7 +34,8 @@ const services = [
  * shutdown. Global by default (`isGlobal: false` to opt out); exports the `HYDRA` instance and the
  * `PresenceService`, `HealthService`, `DiscoveryService`, `HydraConfigStore`, `FlightRecorderService` and
  * `QueueService` providers. `@QueueWorker()` handlers of any provider start consuming once Hydra is up,
- * and stop (gracefully) before it deregisters.
+ * and stop (gracefully) before it deregisters. Hydra-nest errors thrown in HTTP handlers are answered
+ * with their HTTP status by the global `HydraHttpExceptionFilter` (`httpErrors: false` to opt out).
  *
  * @example
  * @Module({
@@ -57,7 +58,14 @@ const services = [
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [hydraProvider, HydraExplorer, HydraLifecycle, QueueWorkerExplorer, ...services],
+  providers: [
+    hydraProvider,
+    httpErrorsFilterProvider,
+    HydraExplorer,
+    HydraLifecycle,
+    QueueWorkerExplorer,
+    ...services,
+  ],
   exports: [HYDRA, ...services],
 })
 export class HydraModule extends HydraConfigurableModule {}

@@ -17,6 +17,7 @@ export * from './server/index.js';
 /** Messaging errors a `HydraClient` / `MessagingService` caller may catch with `instanceof`. */
 export {
   HydraTimeoutError,
+  MessageTooLargeError,
   MessagingConnectionError,
   RemoteError,
   ServiceUnavailableError,

@@ -14,7 +14,9 @@ const STATUS: Record<number, [string, string]> = {
   413: ['Payload Too Large', 'The message is larger than the limit allows'],
   422: ['Unprocessable Entity', 'The request could not be processed'],
   500: ['Internal Server Error', 'An error occurred on the server'],
+  502: ['Bad Gateway', 'The service called failed to answer'],
   503: ['Service Unavailable', 'Unavailable'],
+  504: ['Gateway Timeout', 'The service called did not answer in time'],
 };
 
 /** The body of a hydra-nest error reply: Hydra's status object, plus the error itself. */

@@ -28,10 +28,14 @@ export class HydraTimeoutError extends HydraError {
 }
 
 /**
- * The remote handler failed: its error came back as a UMF error reply. `statusCode`, `remoteName` and
- * `details` are what the remote side reported (e.g. 400 and the validation messages of a bad DTO).
+ * The remote handler failed: its error came back as a UMF error reply. `statusCode`, `remoteName`,
+ * `remoteMessage` and `details` are what the remote side reported (e.g. 400 and the validation messages
+ * of a bad DTO).
  */
 export class RemoteError extends HydraError {
+  /** The remote error's own message, without the service and status that `message` starts with. */
+  readonly remoteMessage: string;
+
   constructor(
     readonly service: string,
     readonly statusCode: number,
@@ -40,6 +44,7 @@ export class RemoteError extends HydraError {
     readonly details?: unknown,
   ) {
     super(`${service} answered ${statusCode} ${remoteName}: ${message}`);
+    this.remoteMessage = message;
   }
 }
 

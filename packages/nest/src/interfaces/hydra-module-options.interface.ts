@@ -19,4 +19,11 @@ export interface HydraModuleOptions extends HydraOptions {
    * reach this instance. Default `true`. Ignored when `servicePort` is set or there is no HTTP server.
    */
   publishHttpPort?: boolean;
+  /**
+   * Answer hydra-nest errors thrown in HTTP handlers with their HTTP status (503 no instance, 504 no
+   * reply in time, a remote error's own status, 400 malformed message, 413 too large) through the
+   * global `HydraHttpExceptionFilter`. Default `true`; `false` leaves them to Nest (a 500) and to your
+   * own filters.
+   */
+  httpErrors?: boolean;
 }

@@ -19,7 +19,10 @@ const PLAIN_STRING_LENGTH_MAX = 256;
  * `undefined` for values JSON leaves out (functions, symbols, `undefined`).
  */
 export function jsonText(value: unknown, repeats: boolean): string | undefined {
-  if (typeof value !== 'string') return JSON.stringify(value);
+  if (typeof value !== 'string') {
+    // A finite number prints as String() prints it, at a seventh of JSON.stringify's cost (`tmo`).
+    return typeof value === 'number' && Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  }
   if (repeats && plainStrings.has(value)) return '"' + value + '"';
   if (NEEDS_ESCAPE.test(value)) return JSON.stringify(value);
   if (repeats && value.length <= PLAIN_STRING_LENGTH_MAX) {

@@ -89,7 +89,9 @@ export class IncomingMessages {
       clearTimeout(this.earlyTimer);
       const early = this.early.splice(0);
       for (const [message, broadcast, channel, deadline] of early) {
-        this.deliver(message, broadcast, channel, deadline);
+        // Kept a while: the sender may have given up meanwhile.
+        if (deadline !== undefined && deadline <= Date.now()) this.expired(message);
+        else this.handOver(message, broadcast, channel, deadline);
       }
     } else {
       this.declineMessages(`${this.describeSelf} is stopping`);
@@ -132,7 +134,7 @@ export class IncomingMessages {
     const broadcast = channel === this.serviceChannel;
     // The sender's remaining time, counted from receipt: clocks of other hosts play no part.
     const deadline = message.tmo ? Date.now() + message.tmo * 1000 : undefined;
-    if (this.mode === 'serving') this.deliver(message, broadcast, channel, deadline);
+    if (this.mode === 'serving') this.handOver(message, broadcast, channel, deadline);
     else if (this.mode === 'waiting' && this.early.length < EARLY_MESSAGES_KEPT) {
       this.early.push([message, broadcast, channel, deadline]);
     } else this.unserved(message, broadcast);
@@ -156,13 +158,12 @@ export class IncomingMessages {
     this.earlyTimer.unref();
   }
 
-  private deliver(
+  private handOver(
     message: UmfMessage,
     broadcast: boolean,
     channel: string,
     deadline: number | undefined,
   ): void {
-    if (deadline !== undefined && deadline <= Date.now()) return this.expired(message);
     try {
       this.handler!(message, broadcast, channel, deadline);
     } catch (error) {

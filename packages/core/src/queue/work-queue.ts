@@ -6,9 +6,11 @@ import {
   type UmfInput,
   type UmfMessage,
 } from '@hydra-nest/umf';
+import { ReplyError } from 'ioredis';
 import { execOrThrow } from '../pipeline.js';
 import { QueueAdmin } from './queue-admin.js';
-import { QueueMessageError } from './queue-errors.js';
+import { QueueConnectionError, QueueMessageError } from './queue-errors.js';
+import { errorText } from './queue-options.js';
 import { delayScript } from './queue-scripts.js';
 
 /** When a queued message may be delivered. Give one of the two; without either it is delivered at once. */
@@ -42,6 +44,8 @@ export class WorkQueue extends QueueAdmin {
    * queued (with its generated `mid`, `ts`, `ver`).
    *
    * @throws {@link QueueMessageError} when `to`, `frm` or `bdy` is missing or invalid, or the delay is.
+   * @throws {@link QueueConnectionError} when Redis cannot be reached (the message may have been queued
+   *   if the connection dropped on the way; see the error).
    */
   async queueMessage(input: UmfInput | UmfMessage, options: QueueMessageOptions = {}): Promise<UmfMessage> {
     const message = createMessage(input as UmfInput);
@@ -56,9 +60,20 @@ export class WorkQueue extends QueueAdmin {
     const raw = serializeMessage(message);
     const dueAt = this.dueTime(service, options);
     const { redis, keys } = this.ctx;
-    if (dueAt === undefined) await redis.lpush(keys.queueReceived(service), raw);
-    else if (dueAt.kind === 'in') await delayScript.run(redis, [keys.queueDelayed(service)], [dueAt.ms, raw]);
-    else await redis.zadd(keys.queueDelayed(service), dueAt.ms, raw);
+    try {
+      if (dueAt === undefined) await redis.lpush(keys.queueReceived(service), raw);
+      else if (dueAt.kind === 'in')
+        await delayScript.run(redis, [keys.queueDelayed(service)], [dueAt.ms, raw]);
+      else await redis.zadd(keys.queueDelayed(service), dueAt.ms, raw);
+    } catch (error) {
+      if (error instanceof ReplyError) throw error; // Redis answered (a refusal such as NOPERM): say it as is
+      throw new QueueConnectionError(
+        `message ${message.mid} for ${service} was not queued: Redis did not answer (${errorText(error)}; ` +
+          `connection ${redis.status}). Most likely it was not queued, but if the connection dropped on the ` +
+          'way it may have been: retry once Redis is back, and keep handlers idempotent (job.mid)',
+        { cause: error },
+      );
+    }
     return message;
   }
 

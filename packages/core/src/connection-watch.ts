@@ -5,8 +5,9 @@ import type { HydraLogger } from './logger.js';
 const REVIVE_MS = 500;
 
 /**
- * Logs a connection's state changes once each (lost, back), never once per retry, and calls
- * `onRecovered` every time the connection is ready again after a loss.
+ * Logs a connection's state changes once each (lost, back), never once per retry, calls `onLost` with
+ * what the client saw when the connection is lost, and `onRecovered` every time it is ready again after
+ * a loss.
  *
  * With `revive`, a connection that ends while watched is connected again: ioredis gives up for good on
  * some paths that its retry strategy never sees (a Sentinel lookup cut short by a failover, seen in
@@ -18,7 +19,7 @@ export function watchConnection(
   address: string,
   logger: HydraLogger,
   onRecovered: () => void,
-  { revive = false } = {},
+  { revive = false, onLost }: { revive?: boolean; onLost?: (reason: string) => void } = {},
 ): () => void {
   let lost = false;
   let reviving: NodeJS.Timeout | undefined;
@@ -26,11 +27,13 @@ export function watchConnection(
     if (lost) return;
     lost = true;
     logger.warn(`${name} connection to Redis at ${address} lost (${error.message}); reconnecting`);
+    onLost?.(error.message);
   };
   const onClose = () => {
     if (lost) return;
     lost = true;
     logger.warn(`${name} connection to Redis at ${address} closed; reconnecting`);
+    onLost?.('closed');
   };
   const onReady = () => {
     if (!lost) return;

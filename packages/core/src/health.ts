@@ -1,3 +1,4 @@
+import type { ConnectionStatuses, ConnectionStatus, ConnectionName } from './connection-status.js';
 import type { HydraContext } from './context.js';
 import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
@@ -15,8 +16,9 @@ export type HealthCheck = () => HealthCheckResult | Promise<HealthCheckResult>;
 
 /**
  * Hydra's health snapshot (fields in the order Hydra writes them: `getHealth()` and hydra-router's
- * `/v1/router/health` serve the same object), plus hydra-nest's `checks` and their worst `status` when
- * any check is registered. Hydra readers ignore the extra fields.
+ * `/v1/router/health` serve the same object), plus hydra-nest's `connections` once a Redis connection
+ * was lost, and `checks` with their worst `status` when any check is registered. Hydra readers ignore
+ * the extra fields.
  */
 export interface HealthSnapshot {
   serviceName: string;
@@ -31,6 +33,11 @@ export interface HealthSnapshot {
   memory: NodeJS.MemoryUsage;
   /** `process.uptime()`, a float. */
   uptimeSeconds: number;
+  /**
+   * Each Redis connection of the instance that was lost at least once since start: whether it is back
+   * (`state`), how often it was lost, when and why last (absent while none was lost).
+   */
+  connections?: Partial<Record<ConnectionName, ConnectionStatus>>;
   /** Every registered check's result, by name (only when a check is registered). */
   checks?: Record<string, HealthCheckResult>;
   /** The worst status of the checks (only when a check is registered). */
@@ -84,6 +91,8 @@ export class HealthReporter {
   constructor(
     private readonly ctx: HydraContext,
     options: HealthOptions = {},
+    /** What the instance's Redis connections went through, for the snapshot's `connections`. */
+    private readonly connections?: ConnectionStatuses,
   ) {
     this.intervalMs = options.intervalMs ?? 2000;
     this.ttlSeconds = options.ttlSeconds ?? 3;
@@ -124,6 +133,8 @@ export class HealthReporter {
       memory: process.memoryUsage(),
       uptimeSeconds: process.uptime(),
     };
+    const connections = this.connections?.snapshot();
+    if (connections) snapshot.connections = connections;
     if (this.checks.size === 0) return snapshot;
     const results = await Promise.all(
       [...this.checks].map(async ([name, check]) => [name, await runCheck(check)] as const),

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { connectOrExplain, resolveRedisOptions, type RedisConnectionOptions } from './connection.js';
+import { ConnectionStatuses } from './connection-status.js';
 import { watchConnection } from './connection-watch.js';
 import type { HydraContext, HydraState } from './context.js';
 import { HydraStateError } from './errors.js';
@@ -74,6 +75,8 @@ export class Hydra extends EventEmitter {
   readonly instances: InstanceCache;
   /** UMF messaging: send, broadcast, reply, request-reply and HTTP calls to discovered instances. */
   readonly messaging: Messenger;
+  /** What the Redis connections went through (losses, state); also in the health snapshot. */
+  readonly connections = new ConnectionStatuses();
 
   private readonly address: string;
   private readonly ownsClient: boolean;
@@ -108,7 +111,7 @@ export class Hydra extends EventEmitter {
       logger: this.logger,
     };
     this.presence = new Presence(ctx, options.presence);
-    this.health = new HealthReporter(ctx, options.health);
+    this.health = new HealthReporter(ctx, options.health, this.connections);
     this.flightRecorder = new FlightRecorder(ctx);
     this.configs = new ConfigStore(ctx);
     this.routes = new RouteRegistry(ctx);
@@ -181,9 +184,14 @@ export class Hydra extends EventEmitter {
         this.keys.instanceChannel(this.serviceName, this.instanceId),
       );
     }
+    const onRecovered = () => {
+      this.connections.back('command');
+      void this.recover();
+    };
     this.unwatch.push(
-      watchConnection(this.redis, 'command', this.address, this.logger, () => void this.recover(), {
+      watchConnection(this.redis, 'command', this.address, this.logger, onRecovered, {
         revive: this.ownsClient, // a client of the caller's is theirs to close, or to connect again
+        onLost: (reason) => this.connections.lost('command', reason),
       }),
       watchConnection(
         this.subscriber,
@@ -191,7 +199,13 @@ export class Hydra extends EventEmitter {
         this.address,
         this.logger,
         () => this.resubscribe(channels),
-        { revive: true },
+        {
+          revive: true,
+          onLost: (reason) => {
+            this.connections.lost('subscriber', reason);
+            this.reportConnections(); // the command connection may still work: say so at once
+          },
+        },
       ),
     );
     this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));
@@ -267,7 +281,15 @@ export class Hydra extends EventEmitter {
   /** Subscribes to `channels` again once the subscriber is back after a loss. */
   private resubscribe(channels: string[]): void {
     this.subscriber.subscribe(...channels).then(
-      () => this.messaging.onSubscribed(),
+      () => {
+        this.connections.back('subscriber');
+        this.logger.log(
+          `${this.serviceName} (${this.instanceId}) subscribed again (${channels.join(', ')}); ` +
+            'messages published on them while the subscriber was away did not reach it',
+        );
+        this.messaging.onSubscribed();
+        this.reportConnections();
+      },
       (error: Error) => {
         if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
         this.logger.warn(
@@ -277,6 +299,12 @@ export class Hydra extends EventEmitter {
         );
       },
     );
+  }
+
+  /** Writes the health snapshot now, so that it shows a connection's loss or return without delay. */
+  private reportConnections(): void {
+    if (this.lifecycle !== 'running' || this.options.register === false) return;
+    this.health.publish().catch(() => undefined); // Redis away: the next tick after reconnecting writes it
   }
 
   private route(channel: string, payload: string): void {

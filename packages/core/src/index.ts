@@ -1,5 +1,6 @@
 export * from './announcer.js';
 export * from './connection.js';
+export * from './connection-status.js';
 export * from './context.js';
 export * from './errors.js';
 export * from './hydra.js';

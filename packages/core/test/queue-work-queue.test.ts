@@ -2,7 +2,7 @@ import { serializeMessage } from '@hydra-nest/umf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Keyspace } from '../src/keyspace.js';
 import { useRedis } from '../../../test/harness/redis.js';
-import { QueueMessageError } from '../src/queue/queue-errors.js';
+import { QueueConnectionError, QueueMessageError } from '../src/queue/queue-errors.js';
 import { WorkQueue } from '../src/queue/work-queue.js';
 import { closeContexts, job, queueContext, uniqueService } from './queue-support.js';
 
@@ -55,6 +55,18 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     await expect(queue.queueMessage({ to: `${service}:/`, frm: 'a:/' })).rejects.toThrow(/"bdy"/);
     await expect(queue.queueMessage({ frm: 'a:/', bdy: { n: 1 } })).rejects.toThrow(/"to"/);
     await expect(queue.queueMessage(job(service, { n: 1 }), { delayMs: -5 })).rejects.toThrow(/delayMs/);
+  });
+
+  it('rejects with a QueueConnectionError naming the service when Redis is away; passes refusals on as they are', async () => {
+    const { service, queue, redis } = await setup('wq-away');
+    await redis.set(`hydra:service:${service}:mqrecieved`, 'not a list');
+    await expect(queue.queueMessage(job(service, { n: 1 }))).rejects.toThrow(/WRONGTYPE/);
+    redis.disconnect();
+    const error = await queue.queueMessage(job(service, { n: 2 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueConnectionError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`for ${service} was not queued: Redis did not answer`),
+    );
   });
 
   it('puts a delayed message in the hn:delayed sorted set, scored by its due time, not in received', async () => {

@@ -1,6 +1,11 @@
 export { QueueAdmin, type QueueDepths, type QueueListName, type QueuePeekEntry } from './queue-admin.js';
 export { QueueConsumer, type QueueConsumerStats, type QueueHandler } from './queue-consumer.js';
-export { QueueError, QueueMessageError, UnrecoverableJobError } from './queue-errors.js';
+export {
+  QueueConnectionError,
+  QueueError,
+  QueueMessageError,
+  UnrecoverableJobError,
+} from './queue-errors.js';
 export { QueueJob } from './queue-job.js';
 export {
   backoffDelay,

@@ -15,6 +15,9 @@ import {
 import { deadLetterOf, parseStored } from './message-strings.js';
 import { QueueWaiter } from './queue-waiter.js';
 
+/** How often a backoff checks whether the command connection is back, ms. */
+const BACKOFF_CHECK_MS = 50;
+
 /** Handles one delivery. Returning (or resolving) completes the message; throwing retries it. */
 export type QueueHandler = (job: QueueJob) => unknown;
 
@@ -41,7 +44,8 @@ interface InFlight {
  * - Each taken message is leased; leases are renewed while handlers run. A reaper (any worker) returns
  *   messages with expired leases to received; a promoter moves due delayed messages (and retries) there.
  * - A handler that throws is retried with backoff, then dead-lettered to `mqincomplete` with `bdy.reason`.
- * - Survives Redis restarts: commands that fail are retried with backoff; settlements are kept until applied.
+ * - Survives Redis restarts: commands that fail are retried with backoff (cut short when the connection
+ *   is back); settlements are kept until applied.
  *
  * @example
  * const consumer = new QueueConsumer(hydra, { concurrency: 50 }, async (job) => resize(job.payload));
@@ -63,7 +67,7 @@ export class QueueConsumer {
   private flushScheduled = false;
   private waiting = false;
   private failures = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retrying = false;
   private readonly renewer: QueueLeaseRenewer;
   private stopping: Promise<void> | undefined;
   private readonly counts = { completed: 0, retried: 0, deadLettered: 0 };
@@ -143,7 +147,6 @@ export class QueueConsumer {
           'those messages will be delivered again when their leases expire',
       );
     }
-    clearTimeout(this.retryTimer);
     this.renewer.stop();
     this.state = 'stopped';
   }
@@ -267,7 +270,7 @@ export class QueueConsumer {
     } catch (error) {
       if (this.state !== 'running') return;
       this.failed(error, false);
-      await new Promise((resolve) => setTimeout(resolve, this.backoffMs()));
+      await this.backoff();
     }
     this.waiting = false;
     this.sync();
@@ -284,9 +287,27 @@ export class QueueConsumer {
         );
       }
     }
-    if (!retry) return;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.sync(), this.backoffMs());
+    if (!retry || this.retrying) return;
+    this.retrying = true;
+    void this.backoff().then(() => {
+      this.retrying = false;
+      this.sync();
+    });
+  }
+
+  /**
+   * Waits before trying Redis again: the backoff, cut short once the command connection is ready again
+   * after being down, so that work resumes as soon as Redis is back instead of up to a second later.
+   */
+  private async backoff(): Promise<void> {
+    const { redis } = this.ctx;
+    const until = Date.now() + this.backoffMs();
+    const wasDown = redis.status !== 'ready';
+    while (Date.now() < until && !(wasDown && redis.status === 'ready')) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(BACKOFF_CHECK_MS, until - Date.now())).unref(),
+      );
+    }
   }
 
   private recovered(): void {

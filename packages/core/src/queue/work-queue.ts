@@ -6,10 +6,12 @@ import {
   type UmfInput,
   type UmfMessage,
 } from '@hydra-nest/umf';
+import { ReplyError } from 'ioredis';
 import { execOrThrow } from '../pipeline.js';
-import { explainRefusals } from '../redis-permission.js';
+import { explainRefusal, explainRefusals } from '../redis-permission.js';
 import { QueueAdmin } from './queue-admin.js';
-import { QueueMessageError } from './queue-errors.js';
+import { QueueConnectionError, QueueMessageError } from './queue-errors.js';
+import { errorText } from './queue-options.js';
 import { delayScript } from './queue-scripts.js';
 
 /** When a queued message may be delivered. Give one of the two; without either it is delivered at once. */
@@ -43,6 +45,8 @@ export class WorkQueue extends QueueAdmin {
    * queued (with its generated `mid`, `ts`, `ver`).
    *
    * @throws {@link QueueMessageError} when `to`, `frm` or `bdy` is missing or invalid, or the delay is.
+   * @throws {@link QueueConnectionError} when Redis cannot be reached (the message may have been queued
+   *   if the connection dropped on the way; see the error).
    */
   async queueMessage(input: UmfInput | UmfMessage, options: QueueMessageOptions = {}): Promise<UmfMessage> {
     const message = createMessage(input as UmfInput);
@@ -57,13 +61,21 @@ export class WorkQueue extends QueueAdmin {
     const raw = serializeMessage(message);
     const dueAt = this.dueTime(service, options);
     const { redis, keys } = this.ctx;
-    const queued =
-      dueAt === undefined
-        ? redis.lpush(keys.queueReceived(service), raw)
-        : dueAt.kind === 'in'
-          ? delayScript.run(redis, [keys.queueDelayed(service)], [dueAt.ms, raw])
-          : redis.zadd(keys.queueDelayed(service), dueAt.ms, raw);
-    await explainRefusals(this.ctx, queued);
+    try {
+      if (dueAt === undefined) await redis.lpush(keys.queueReceived(service), raw);
+      else if (dueAt.kind === 'in')
+        await delayScript.run(redis, [keys.queueDelayed(service)], [dueAt.ms, raw]);
+      else await redis.zadd(keys.queueDelayed(service), dueAt.ms, raw);
+    } catch (error) {
+      // Redis answered: a refused permission is named with what to grant, anything else said as is.
+      if (error instanceof ReplyError) throw explainRefusal(error, this.ctx);
+      throw new QueueConnectionError(
+        `message ${message.mid} for ${service} was not queued: Redis did not answer (${errorText(error)}; ` +
+          `connection ${redis.status}). Most likely it was not queued, but if the connection dropped on the ` +
+          'way it may have been: retry once Redis is back, and keep handlers idempotent (job.mid)',
+        { cause: error },
+      );
+    }
     return message;
   }
 

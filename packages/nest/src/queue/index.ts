@@ -7,6 +7,7 @@ export { QueueService } from './queue.service.js';
 export { QueueWorkerExplorer } from './queue-worker.explorer.js';
 /** The core queue types a `@QueueWorker` handler needs, so it does not have to depend on core itself. */
 export {
+  QueueConnectionError,
   QueueJob,
   QueueMessageError,
   UnrecoverableJobError,

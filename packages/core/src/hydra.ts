@@ -186,6 +186,7 @@ export class Hydra extends EventEmitter {
     }
     const onRecovered = () => {
       this.connections.back('command');
+      this.messaging.onCommandBack();
       void this.recover();
     };
     this.unwatch.push(

@@ -204,6 +204,19 @@ describe('requests while the subscriber connection is away', () => {
     expect(client.messaging.stats.timeouts).toBe(0);
   });
 
+  it('holds a request while the command connection reconnects, then sends it (it queues nothing offline)', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    await client.instances.watch('echo-svc');
+    const closed = once(client.redis, 'close');
+    client.redis.disconnect(true); // drop it; ioredis connects again after its retry delay
+    await closed;
+    expect(client.redis.status).not.toBe('ready');
+    const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 5 } }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ echoed: { n: 5 } });
+  });
+
   it('rejects a held request at its deadline, saying replies cannot be received yet', async () => {
     const echo = await node('echo-svc');
     echo.messaging.setHandler((message) => echoBack(echo, message));

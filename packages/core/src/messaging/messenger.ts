@@ -246,6 +246,16 @@ export class Messenger {
     this.requests.resume();
   }
 
+  /**
+   * Its Hydra instance calls this once the command connection is back after a loss: requests held
+   * meanwhile are sent (when the subscriber listens too).
+   *
+   * @internal
+   */
+  onCommandBack(): void {
+    this.requests.onCommandBack();
+  }
+
   /** Number of requests waiting for their reply. */
   get inFlight(): number {
     return this.requests.size;

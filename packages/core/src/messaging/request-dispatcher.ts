@@ -14,12 +14,15 @@ import {
   ServiceUnavailableError,
 } from './messaging-errors.js';
 import type { MessagingOptions } from './messaging-options.js';
+import { ConnectionGate } from './connection-gate.js';
 import { PendingRequests, type PendingRequest } from './pending-requests.js';
 import type { Publisher } from './publisher.js';
 import type { RouteCache } from './route-cache.js';
 
 /** Pause before looking for instances again when none was present. */
 const RETRY_PAUSE_MS = 100;
+/** ioredis's rejection of a command it did not write: the connection was not writable, and no offline queue. */
+const NOT_WRITTEN = /enableOfflineQueue/;
 
 /**
  * The request-reply half of messaging: sends each request to one instance through the
@@ -34,10 +37,7 @@ const RETRY_PAUSE_MS = 100;
  */
 export class RequestDispatcher implements ReplyReceiver {
   private readonly pending = new PendingRequests((p) => this.expire(p));
-  /** Set while the subscriber is away: a reply sent now would reach nobody. */
-  private paused = false;
-  /** Requests waiting for the subscriber to listen again; sent, in order, when it does. */
-  private readonly held = new Set<PendingRequest>();
+  private readonly gate: ConnectionGate;
 
   constructor(
     private readonly ctx: MessagingContext,
@@ -45,7 +45,9 @@ export class RequestDispatcher implements ReplyReceiver {
     private readonly routes: RouteCache,
     private readonly options: MessagingOptions,
     private readonly stats: MessagingStats,
-  ) {}
+  ) {
+    this.gate = new ConnectionGate(ctx, (pending) => this.dispatch(pending));
+  }
 
   /** Number of requests waiting for their reply. */
   get size(): number {
@@ -126,7 +128,7 @@ export class RequestDispatcher implements ReplyReceiver {
 
   /** Rejects every waiting request with a {@link MessagingConnectionError} giving `reason`. */
   abortAll(reason: string): void {
-    this.held.clear();
+    this.gate.clear();
     this.abort(reason);
   }
 
@@ -135,16 +137,18 @@ export class RequestDispatcher implements ReplyReceiver {
    * rejected with `reason`; new requests (and retries) are held until {@link resume}.
    */
   pause(reason: string): void {
-    this.paused = true;
-    this.abort(reason, (p) => !this.held.has(p));
+    this.gate.subscriberLost();
+    this.abort(reason, (p) => !this.gate.holds(p));
   }
 
-  /** The subscriber listens again: sends the held requests. */
+  /** The subscriber listens again: sends the held requests, once the command connection is back too. */
   resume(): void {
-    this.paused = false;
-    const held = [...this.held];
-    this.held.clear();
-    for (const pending of held) this.dispatch(pending);
+    this.gate.subscriberBack();
+  }
+
+  /** The command connection is back after a loss: sends the held requests, if the subscriber is back too. */
+  onCommandBack(): void {
+    this.gate.commandBack();
   }
 
   private abort(reason: string, which?: (pending: PendingRequest) => boolean): void {
@@ -159,10 +163,7 @@ export class RequestDispatcher implements ReplyReceiver {
   private dispatch(pending: PendingRequest): void {
     const { route, message } = pending;
     if (!this.pending.has(message.mid)) return; // settled while a retry was scheduled
-    if (this.paused) {
-      this.held.add(pending);
-      return;
-    }
+    if (this.gate.hold(pending)) return;
     const cache = this.ctx.instances;
     if (!route.instance && !cache.isWatched(route.service)) {
       cache.watch(route.service).then(
@@ -191,6 +192,15 @@ export class RequestDispatcher implements ReplyReceiver {
     return !pending.route.instance && pending.attempts < pending.maxAttempts;
   }
 
+  /**
+   * Whether to go on past the retries: an instance did not listen just after this instance's own
+   * connections came back, so it is most likely subscribing again. Nobody got the request; the
+   * deadline still bounds the wait.
+   */
+  private waitsForDeaf(pending: PendingRequest): boolean {
+    return pending.deaf === true && !pending.route.instance && this.gate.recentlyBack();
+  }
+
   private unavailable({ route, refusal }: PendingRequest): ServiceUnavailableError {
     return new ServiceUnavailableError(
       route.service,
@@ -211,7 +221,7 @@ export class RequestDispatcher implements ReplyReceiver {
   /** No instance present: look in Redis again after a pause (one may be arriving), or give up. */
   private retryLater(pending: PendingRequest): void {
     const { message } = pending;
-    if (pending.attempts >= pending.maxAttempts) {
+    if (pending.attempts >= pending.maxAttempts && !this.waitsForDeaf(pending)) {
       this.pending.take(message.mid)?.reject(this.unavailable(pending));
       return;
     }
@@ -224,7 +234,8 @@ export class RequestDispatcher implements ReplyReceiver {
   /** The chosen instance's channel had no subscriber: nobody got the request, so another instance may. */
   private onNobodyListening(pending: PendingRequest, target: string): void {
     if (!this.pending.has(pending.message.mid)) return;
-    if (!this.mayRetry(pending)) {
+    pending.deaf = true;
+    if (!this.mayRetry(pending) && !this.waitsForDeaf(pending)) {
       this.pending
         .take(pending.message.mid)
         ?.reject(
@@ -247,11 +258,18 @@ export class RequestDispatcher implements ReplyReceiver {
       this.pending.take(pending.message.mid)?.reject(explained as Error);
       return;
     }
+    const running = this.ctx.state() === 'running';
+    if (running && NOT_WRITTEN.test(error.message)) {
+      pending.attempts--; // never left this process: wait for the connection, then send it
+      return this.dispatch(pending);
+    }
     const status = this.ctx.redis.status;
     const hint =
       status === 'ready'
         ? error.message
-        : `the Redis connection is ${status}; start the Hydra instance first (hydra.start()) and check Redis`;
+        : running
+          ? `the Redis connection dropped (${status}) as it was sent; it may or may not have reached Redis`
+          : `the Redis connection is ${status}; start the Hydra instance first (hydra.start()) and check Redis`;
     this.pending
       .take(pending.message.mid)
       ?.reject(
@@ -261,12 +279,12 @@ export class RequestDispatcher implements ReplyReceiver {
 
   private expire(pending: PendingRequest): void {
     this.stats.timeouts++;
-    if (this.held.delete(pending)) {
+    if (this.gate.release(pending)) {
       pending.reject(
         new MessagingConnectionError(
           `request to ${pending.route.service} ("${pending.message.to}") not sent within ${pending.timeoutMs} ms: ` +
-            `the subscriber connection that receives replies is not back on Redis yet ` +
-            `(${this.ctx.subscriberStatus()}); check Redis, or raise timeoutMs to wait longer`,
+            `the connection to Redis is not back yet (command connection: ${this.ctx.redis.status}, subscriber connection: ` +
+            `${this.ctx.subscriberStatus()}); check Redis, or raise timeoutMs to wait longer`,
         ),
       );
       return;

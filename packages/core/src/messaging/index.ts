@@ -1,6 +1,7 @@
 export * from './error-replies.js';
 export * from './http-request.js';
 export * from './incoming-messages.js';
+export * from './message-signing.js';
 export * from './message-size.js';
 export * from './messaging-errors.js';
 export * from './messenger.js';

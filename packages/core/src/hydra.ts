@@ -290,6 +290,7 @@ export class Hydra extends EventEmitter {
         );
         this.messaging.onSubscribed();
         this.reportConnections();
+        this.announceBack();
       },
       (error: Error) => {
         if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
@@ -300,6 +301,15 @@ export class Hydra extends EventEmitter {
         );
       },
     );
+  }
+
+  /**
+   * Tells hydra-nest peers at once that this instance listens again: a peer that found nobody listening
+   * on its channel dropped it from its cache.
+   */
+  private announceBack(): void {
+    if (this.lifecycle !== 'running' || this.options.register === false) return;
+    this.announcer.announce('up', this.presence.nodeEntry()).catch(() => undefined); // recover() re-announces
   }
 
   /** Writes the health snapshot now, so that it shows a connection's loss or return without delay. */

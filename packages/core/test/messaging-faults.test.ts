@@ -217,6 +217,18 @@ describe('requests while the subscriber connection is away', () => {
     expect(reply.bdy).toEqual({ echoed: { n: 5 } });
   });
 
+  it('sends a reply once the callee’s command connection is back, when the request came in before it', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    await client.instances.watch('echo-svc');
+    const closed = once(echo.redis, 'close');
+    echo.redis.disconnect(true); // the callee's subscriber still hears the request; its PUBLISH must wait
+    await closed;
+    const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 6 } }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ echoed: { n: 6 } });
+  });
+
   it('rejects a held request at its deadline, saying replies cannot be received yet', async () => {
     const echo = await node('echo-svc');
     echo.messaging.setHandler((message) => echoBack(echo, message));

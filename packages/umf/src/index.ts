@@ -14,6 +14,7 @@ export { parseMessage, serializeMessage } from './serialize.js';
 export type { ParseMessageOptions } from './serialize.js';
 export { assertValidMessage, validateMessage } from './validate.js';
 export { createReply, replyTarget } from './reply.js';
-export { signMessage, verifySignature } from './signature.js';
+export { messageSignature, signAndSerialize, signMessage, verifySignature } from './signature.js';
+export type { UmfSecret } from './signature.js';
 export { UmfError, UmfParseError, UmfRouteError, UmfValidationError } from './errors/index.js';
 export { isoNow } from './clock.js';

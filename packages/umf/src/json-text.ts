@@ -41,3 +41,11 @@ export function appendMember(json: string, prefix: string, value: unknown, repea
   const text = jsonText(value, repeats);
   return text === undefined ? json : json + prefix + text;
 }
+
+/**
+ * The JSON text of a message body, or `undefined` when Hydra's rule leaves it out (falsy) or JSON has
+ * no form for it. Computed once when a message is both signed and serialised.
+ */
+export function bodyText(bdy: unknown): string | undefined {
+  return bdy ? jsonText(bdy, false) : undefined;
+}

@@ -1,7 +1,9 @@
 import { parseMessage, validateMessage, type UmfMessage } from '@hydra-nest/umf';
 import { LogThrottle } from '../log-throttle.js';
 import type { HydraLogger } from '../logger.js';
-import { errorBody, ERROR_REPLY_TYPE } from './error-replies.js';
+import { errorBody, ERROR_REPLY_TYPE, isErrorReply } from './error-replies.js';
+import type { MessageSigner } from './message-signing.js';
+import { MessageSignatureError } from './messaging-errors.js';
 import type { MessagingStats } from './messaging-stats.js';
 import type { Publisher } from './publisher.js';
 import { replyTo } from './reply-message.js';
@@ -66,6 +68,7 @@ export class IncomingMessages {
   private readonly malformedLog = new LogThrottle(REPEATED_LOG_MS);
   private readonly unservedLog = new LogThrottle(REPEATED_LOG_MS);
   private readonly expiredLog = new LogThrottle(REPEATED_LOG_MS);
+  private readonly unauthenticatedLog = new LogThrottle(REPEATED_LOG_MS);
 
   constructor(
     private readonly serviceChannel: string,
@@ -75,6 +78,8 @@ export class IncomingMessages {
     private readonly replies: ReplyReceiver,
     private readonly publisher: Publisher,
     private readonly handlerWaitMs: number,
+    /** Set when signing is enforced: a message without a valid signature goes no further. */
+    private readonly signer: MessageSigner | undefined,
   ) {}
 
   /**
@@ -124,6 +129,11 @@ export class IncomingMessages {
       return this.malformed(payload, issues.map((i) => `${i.field}: ${i.message}`).join('; '));
     }
     this.stats.received++;
+    const broadcast = channel === this.serviceChannel;
+    if (this.signer) {
+      const verdict = this.signer.check(message);
+      if (verdict !== 'valid') return this.unauthenticated(message, broadcast, verdict);
+    }
     if (message.rmid !== undefined) {
       if (this.replies.settle(message)) {
         this.stats.replies++;
@@ -131,7 +141,6 @@ export class IncomingMessages {
       }
       this.stats.unmatchedReplies++;
     }
-    const broadcast = channel === this.serviceChannel;
     // The sender's remaining time, counted from receipt: clocks of other hosts play no part.
     const deadline = message.tmo ? Date.now() + message.tmo * 1000 : undefined;
     if (this.mode === 'serving') this.handOver(message, broadcast, channel, deadline);
@@ -190,6 +199,27 @@ export class IncomingMessages {
     }
   }
 
+  /**
+   * Signing is enforced and `message` is unsigned or badly signed: counted, logged now and then, and a
+   * request is answered with a 401 error reply (a reply never settles its request).
+   */
+  private unauthenticated(message: UmfMessage, broadcast: boolean, verdict: 'unsigned' | 'invalid'): void {
+    this.stats.unauthenticated++;
+    // A service that refused our signature signs its 401 with secrets we may not share: it still ends
+    // the request, so that no sender waits for its deadline (a forger could only fail a request).
+    if (message.rmid !== undefined && isRefusedSignature(message) && this.replies.settle(message)) return;
+    const error = new MessageSignatureError(message.frm, message.to, verdict);
+    if (message.rmid === undefined && !broadcast) {
+      const body = errorBody(error.statusCode, error.name, error.message);
+      this.publisher.send(replyTo(message, body, ERROR_REPLY_TYPE)).catch(() => undefined);
+    }
+    if (this.unauthenticatedLog.due()) {
+      this.logger.warn(
+        `${this.describeSelf} refused a message: ${error.message} [${this.stats.unauthenticated} refused so far]`,
+      );
+    }
+  }
+
   private expired(message: UmfMessage): void {
     this.stats.expired++;
     if (!this.expiredLog.due()) return;
@@ -207,4 +237,13 @@ export class IncomingMessages {
         ` [${this.stats.malformed} dropped so far; fix the sender, this one was skipped]`,
     );
   }
+}
+
+/** Whether `message` is the 401 error reply of a service that refused our signature. */
+function isRefusedSignature(message: UmfMessage): boolean {
+  return (
+    isErrorReply(message) &&
+    message.bdy.statusCode === 401 &&
+    message.bdy.error.name === MessageSignatureError.name
+  );
 }

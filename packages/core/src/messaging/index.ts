@@ -3,11 +3,18 @@
 export { ERROR_REPLY_TYPE, errorBody, isErrorReply, type UmfErrorBody } from './error-replies.js';
 export type { ApiRequestOptions, ApiResponse } from './http-request.js';
 export { DEFAULT_HANDLER_WAIT_MS, NOT_SERVING, type IncomingHandler } from './incoming-messages.js';
+export {
+  DEFAULT_SIGNING_ALGORITHM,
+  MessageSigner,
+  type SignatureCheck,
+  type SigningOptions,
+} from './message-signing.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './message-size.js';
 export type { MessagingContext } from './messaging-context.js';
 export {
   HydraTimeoutError,
   MessageTooLargeError,
+  MessageSignatureError,
   MessagingConnectionError,
   RemoteError,
   ServiceUnavailableError,

@@ -73,3 +73,30 @@ export class MessageTooLargeError extends HydraError {
     );
   }
 }
+
+/**
+ * An incoming message was refused because signing is enforced (`messaging.signing`) and it carried no
+ * signature, or one that matches none of the secrets. HTTP-style status 401: a request gets it back as
+ * an error reply; other messages are dropped.
+ */
+export class MessageSignatureError extends HydraError {
+  readonly statusCode = 401;
+  constructor(
+    /** The `frm` of the refused message. */
+    readonly from: string,
+    /** Its `to`. */
+    readonly to: string,
+    /** `'unsigned'`: no `sig`; `'invalid'`: a `sig` that matches no secret. */
+    readonly reason: 'unsigned' | 'invalid',
+  ) {
+    super(
+      reason === 'unsigned'
+        ? `the UMF message from "${from}" to "${to}" is not signed, and this service accepts only signed ` +
+            'messages: sign it with the shared secret (messaging.signing in hydra-nest, ' +
+            "umf.signMessage('sha256', secret) in Hydra 1.x)"
+        : `the signature of the UMF message from "${from}" to "${to}" matches none of this service's ` +
+            'secrets: check that the sender signs with the current shared secret and the same algorithm ' +
+            '(sha256 by default), and signs after its last change to the message',
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import type { LoadBalancing } from '../instance-cache.js';
+import type { SigningOptions } from './message-signing.js';
 
 /** Messaging defaults of a Hydra instance (`HydraOptions.messaging`); each can be overridden per call. */
 export interface MessagingOptions {
@@ -20,6 +21,13 @@ export interface MessagingOptions {
    * Default 3000.
    */
   handlerWaitMs?: number;
+  /**
+   * Enforced signing with shared secrets (current first, then previous ones still accepted): every
+   * message sent is signed (Hydra 1.x's `signMessage`, sha256 by default); every message received
+   * without a valid signature is refused and counted (`stats.unauthenticated`), a request with a 401
+   * error reply. Default: off.
+   */
+  signing?: SigningOptions;
   /**
    * Largest message sent, in bytes of its JSON text; a larger one is refused with
    * `MessageTooLargeError` before anything is published (the Nest transport answers a handler's result

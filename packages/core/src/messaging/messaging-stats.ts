@@ -13,6 +13,11 @@ export interface MessagingStats {
    * than it can before its handler was installed. Requests among them get a 503 error reply.
    */
   refused: number;
+  /**
+   * Messages refused because signing is enforced (`messaging.signing`) and they were unsigned or their
+   * signature matched no secret; requests among them get a 401 error reply.
+   */
+  unauthenticated: number;
   /** Requests whose sender's deadline (`tmo`) had passed before their handler could start: not run. */
   expired: number;
   /** Messages published (sends, broadcasts, replies, retries). */

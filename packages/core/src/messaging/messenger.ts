@@ -3,7 +3,6 @@ import {
   createMessage,
   createReply,
   parseRoute,
-  serializeMessage,
   type UmfInput,
   type UmfMessage,
   type UmfRoute,
@@ -13,6 +12,7 @@ import { makeApiRequest, type ApiRequestOptions, type ApiResponse } from './http
 import { DEFAULT_HANDLER_WAIT_MS, IncomingMessages, type IncomingHandler } from './incoming-messages.js';
 import type { MessagingOptions, RequestOptions } from './messaging-options.js';
 import type { MessagingStats } from './messaging-stats.js';
+import { MessageSigner } from './message-signing.js';
 import { messageSizeLimit } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
@@ -42,6 +42,7 @@ export class Messenger {
     unmatchedReplies: 0,
     malformed: 0,
     refused: 0,
+    unauthenticated: 0,
     expired: 0,
     sent: 0,
     timeouts: 0,
@@ -62,7 +63,8 @@ export class Messenger {
     this.serviceName = serviceName;
     this.replyFrom = `${instanceId}@${serviceName}`;
     const maxBytes = messageSizeLimit(options.maxMessageBytes);
-    this.publisher = new Publisher(ctx, this.stats, this.routes, maxBytes, options.loadBalancing);
+    const signer = options.signing ? new MessageSigner(options.signing) : undefined;
+    this.publisher = new Publisher(ctx, this.stats, this.routes, maxBytes, options.loadBalancing, signer);
     this.requests = new RequestDispatcher(ctx, this.publisher, this.routes, options, this.stats);
     this.incoming = new IncomingMessages(
       ctx.keys.serviceChannel(serviceName),
@@ -72,6 +74,7 @@ export class Messenger {
       this.requests,
       this.publisher,
       options.handlerWaitMs ?? DEFAULT_HANDLER_WAIT_MS,
+      signer,
     );
     ctx.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),
@@ -154,9 +157,8 @@ export class Messenger {
    * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
-    const reply = replyTo(original, bdy, typ);
     try {
-      return this.publisher.send(reply, serializeMessage(reply));
+      return this.publisher.send(replyTo(original, bdy, typ));
     } catch (error) {
       return Promise.reject(error);
     }

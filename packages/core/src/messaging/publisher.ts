@@ -2,17 +2,21 @@ import { serializeMessage, type UmfMessage, type UmfRoute } from '@hydra-nest/um
 import type { LoadBalancing } from '../instance-cache.js';
 import { explainRefusal } from '../redis-permission.js';
 import type { MessagingStats } from './messaging-stats.js';
+import type { MessageSigner } from './message-signing.js';
 import { messageTooLarge } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
-import { ServiceUnavailableError } from './messaging-errors.js';
+import { MessagingConnectionError, ServiceUnavailableError } from './messaging-errors.js';
 import { InstanceChannels } from './instance-channels.js';
 import { RouteCache } from './route-cache.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
+/** How long a message without `tmo` waits for the command connection to be back. */
+const RECONNECT_WAIT_MS = 5000;
+
 /**
  * Where every message leaves this instance: requests, replies, events and broadcasts are each one
- * PUBLISH made here. It refuses a message over `maxMessageBytes` before anything is sent, counts what
- * it sends, and coalesces the socket writes of one event-loop turn.
+ * PUBLISH made here. It signs each message when signing is on, refuses one over `maxMessageBytes`
+ * before anything is sent, counts what it sends, and coalesces the socket writes of one event-loop turn.
  *
  * PUBLISH answers how many subscribers got the message; 0 on an instance channel means nobody listens
  * there (the instance is gone), which the callers use to try another instance at once instead of
@@ -24,6 +28,8 @@ export class Publisher {
   readonly trustReceivers: boolean;
   private readonly writes: WriteCoalescer;
   private readonly channels: InstanceChannels;
+  /** Resolves when the command connection is ready again; set while messages wait for it. */
+  private reconnected: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: MessagingContext,
@@ -31,6 +37,7 @@ export class Publisher {
     private readonly routes: RouteCache,
     private readonly maxMessageBytes: number,
     private readonly loadBalancing: LoadBalancing | undefined,
+    private readonly signer: MessageSigner | undefined,
   ) {
     this.writes = new WriteCoalescer(ctx.redis);
     this.channels = new InstanceChannels(ctx.keys);
@@ -98,15 +105,46 @@ export class Publisher {
     }
   }
 
-  private publish(
-    channel: string,
-    message: UmfMessage,
-    payload = serializeMessage(message),
-  ): Promise<number> {
+  private publish(channel: string, message: UmfMessage, text?: string): Promise<number> {
+    // Signed as it leaves: after the last change to the message (a retry's `tmo`, a reply's fields).
+    const payload = this.signer ? this.signer.serialize(message) : (text ?? serializeMessage(message));
     const tooLarge = messageTooLarge(payload, this.maxMessageBytes, message.to);
     if (tooLarge) return Promise.reject(tooLarge);
+    const redis = this.ctx.redis;
+    if (redis.status !== 'ready' && this.ctx.state() === 'running') {
+      return this.whenReconnected(message).then(() => this.publish(channel, message, payload));
+    }
     this.writes.hold();
     this.stats.sent++;
-    return this.ctx.redis.publish(channel, payload);
+    return redis.publish(channel, payload);
+  }
+
+  /**
+   * Resolves once the command connection is ready again, for a message sent while it reconnects (it
+   * queues nothing offline): a reply, above all, whose request came in on the subscriber, which may be
+   * back first. Rejects after the message's `tmo` (or 5 s): its sender has given up by then.
+   */
+  private whenReconnected(message: UmfMessage): Promise<void> {
+    const redis = this.ctx.redis;
+    const waitMs = message.tmo ? message.tmo * 1000 : RECONNECT_WAIT_MS;
+    // One listener for every message waiting, however many.
+    this.reconnected ??= new Promise<void>((resolve) =>
+      redis.once('ready', () => {
+        this.reconnected = undefined;
+        resolve();
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new MessagingConnectionError(
+            `message to "${message.to}" not sent within ${Math.round(waitMs)} ms: the Redis connection ` +
+              `is ${redis.status}; check Redis`,
+          ),
+        );
+      }, waitMs);
+    });
+    return Promise.race([this.reconnected, givenUp]).finally(() => clearTimeout(timer));
   }
 }

@@ -1,0 +1,148 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifySignature, type UmfMessage } from '@hydra-nest/umf';
+import { useRedis } from '../../../test/harness/redis.js';
+import { eventually } from '../../../test/harness/wait.js';
+import { hydraSign } from '../../../test/interop/hydra-signing.js';
+import { Hydra, type HydraOptions } from '../src/hydra.js';
+import { silentLogger } from '../src/logger.js';
+import { HydraTimeoutError, RemoteError } from '../src/messaging/index.js';
+
+// Issue #16: enforced signing with the current and previous secrets, as Hydra 1.x signs.
+const server = useRedis();
+const started: Hydra[] = [];
+const redisClients: Redis[] = [];
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((h) => h.stop()));
+  for (const client of redisClients.splice(0)) client.disconnect();
+});
+
+async function node(serviceName: string, secrets?: string[], options: Partial<HydraOptions> = {}) {
+  const hydra = new Hydra({
+    serviceName,
+    serviceIP: '127.0.0.1',
+    logger: silentLogger,
+    redis: { url: server.urlFor(15) },
+    messaging: secrets ? { signing: { secrets } } : {},
+    ...options,
+  });
+  started.push(hydra);
+  await hydra.start();
+  return hydra;
+}
+
+function echo(hydra: Hydra): Hydra {
+  hydra.messaging.setHandler((m) => {
+    hydra.messaging.reply(m, { echo: m.bdy }).catch(() => undefined);
+  });
+  return hydra;
+}
+
+function redis(): Redis {
+  const client = new Redis(server.urlFor(15));
+  redisClients.push(client);
+  return client;
+}
+
+describe('enforced signing', () => {
+  it('signs every message sent (requests and replies) and serves signed peers', async () => {
+    const service = echo(await node('signed-svc', ['s1']));
+    const client = await node('client-svc', ['s1']);
+    const sniffer = redis();
+    const texts: string[] = [];
+    await sniffer.psubscribe('hydra:service:mc:*');
+    sniffer.on('pmessage', (_p, _c, text: string) => texts.push(text));
+    const reply = await client.messaging.request({ to: 'signed-svc:/', bdy: { n: 1 } });
+    expect(reply.bdy).toEqual({ echo: { n: 1 } });
+    await eventually(() => texts.length >= 2);
+    for (const text of texts) {
+      const message = JSON.parse(text) as UmfMessage;
+      expect(message.sig).toMatch(/^[0-9a-f]{64}$/);
+      expect(verifySignature(message, 's1')).toBe(true);
+    }
+    expect(service.messaging.stats.unauthenticated).toBe(0);
+  });
+
+  it('answers an unsigned or badly signed request with a 401 and counts it', async () => {
+    const service = echo(await node('strict-svc', ['s1']));
+    const unsigned = await node('plain-svc');
+    const wrong = await node('wrong-svc', ['other']);
+    for (const sender of [unsigned, wrong]) {
+      // The wrong-secret sender cannot check the 401's signature, but the 401 still ends its request.
+      const error = await sender.messaging
+        .request({ to: 'strict-svc:/', bdy: {} }, { retries: 0 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteError);
+      expect(error).toMatchObject({ statusCode: 401, remoteName: 'MessageSignatureError' });
+    }
+    const [first, second] = await Promise.all([
+      unsigned.messaging.request({ to: 'strict-svc:/', bdy: {} }).catch((e: Error) => e.message),
+      wrong.messaging.request({ to: 'strict-svc:/', bdy: {} }).catch((e: Error) => e.message),
+    ]);
+    expect(first).toMatch(/is not signed, and this service accepts only signed messages/);
+    expect(second).toMatch(/matches none of this service's secrets/);
+    expect(service.messaging.stats.unauthenticated).toBe(4);
+  });
+
+  it('drops, without answering, an unsigned event and an unsigned reply to a request in flight', async () => {
+    const service = await node('quiet-svc');
+    service.messaging.setHandler((m) => {
+      if (m.rmid === undefined) service.messaging.reply(m, { unsigned: true }).catch(() => undefined);
+    });
+    const client = await node('client-svc', ['s1']);
+    await expect(
+      client.messaging.request({ to: 'quiet-svc:/', bdy: {} }, { timeoutMs: 400 }),
+    ).rejects.toBeInstanceOf(HydraTimeoutError);
+    expect(client.messaging.stats.unauthenticated).toBe(1);
+    expect(client.messaging.stats.replies).toBe(0);
+
+    const events: unknown[] = [];
+    client.messaging.setHandler((m) => events.push(m.bdy));
+    await service.messaging.sendMessage({ to: `${client.instanceId}@client-svc:/`, bdy: { event: 1 } });
+    await eventually(() => client.messaging.stats.unauthenticated === 2);
+    expect(events).toEqual([]);
+  });
+
+  it('rotates through a mixed fleet: [old, new] and [new, old] talk both ways; [older] is refused', async () => {
+    // Phase 1 everywhere: sign with old, accept both; phase 2: sign with new, accept both; then drop old.
+    echo(await node('phase2-svc', ['new', 'old']));
+    echo(await node('phase1-svc', ['old', 'new']));
+    const phase1 = await node('client-svc', ['old', 'new']);
+    const phase2 = await node('client-svc', ['new', 'old']);
+    for (const client of [phase1, phase2]) {
+      for (const to of ['phase1-svc:/', 'phase2-svc:/']) {
+        expect((await client.messaging.request({ to, bdy: { to } })).bdy).toEqual({ echo: { to } });
+      }
+      expect(client.messaging.stats.unauthenticated).toBe(0);
+    }
+    const stale = await node('stale-svc', ['older']);
+    const startedAt = Date.now();
+    await expect(
+      stale.messaging.request({ to: 'phase2-svc:/', bdy: {} }, { retries: 0 }),
+    ).rejects.toMatchObject({ statusCode: 401, remoteName: 'MessageSignatureError' });
+    expect(Date.now() - startedAt).toBeLessThan(1000); // its 401, signed with a secret it lacks, still ends it
+  });
+
+  it('serves a request that the real hydra 1.9.3 package signed, and refuses it once tampered with', async () => {
+    const service = echo(await node('legacy-peer-svc', ['shared']));
+    const channel = `hydra:service:mc:legacy-peer-svc:${service.instanceId}`;
+    const listener = redis();
+    const replies: UmfMessage[] = [];
+    await listener.subscribe('hydra:service:mc:legacy-svc:abc123');
+    listener.on('message', (_c, text: string) => replies.push(JSON.parse(text) as UmfMessage));
+    const publisher = redis();
+    const input = { to: 'legacy-peer-svc:/', from: 'abc123@legacy-svc:/', body: { hydra: true } };
+    const signed = hydraSign(input, 'shared');
+    await publisher.publish(channel, signed.short);
+    await eventually(() => replies.length === 1);
+    expect(replies[0]!.bdy).toEqual({ echo: { hydra: true } });
+    expect(verifySignature(replies[0]!, 'shared')).toBe(true);
+
+    const tampered = JSON.parse(signed.short) as UmfMessage;
+    tampered.bdy = { hydra: 'changed' };
+    await publisher.publish(channel, JSON.stringify(tampered));
+    await eventually(() => replies.length === 2);
+    expect(replies[1]!.bdy).toMatchObject({ statusCode: 401 });
+  });
+});

@@ -76,8 +76,7 @@ while taken < tonumber(ARGV[1]) and moves < tonumber(ARGV[1]) + 100 do
   if not m then break end
   moves = moves + 1
   if maxBytes > 0 and #m > maxBytes then
-    redis.call('LPOP', inprogress)
-    redis.call('RPUSH', KEYS[7], m)
+    redis.call('LMOVE', inprogress, KEYS[7], 'LEFT', 'RIGHT')
     out[1] = out[1] + 1
     if #m > out[2] then out[2] = #m end
   else

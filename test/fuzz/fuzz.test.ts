@@ -29,27 +29,13 @@ describe('fuzz: hostile messages on every channel and the queue of a Nest servic
     );
   }, 90_000);
 
-  // One campaign with forged replies, read by the two tests below.
-  let forged: Promise<FuzzReport> | undefined;
-  const forgedRun = () => (forged ??= runFuzz({ seed: SEED, messages: 500, forgeReplies: true }));
-  const byForgery = (p: string) => p.startsWith('changed:') || / answered \d+ Forged: /.test(p);
-
-  it('holds under forged replies to requests in flight, but for the answers they change', async () => {
-    const report = await forgedRun();
-    expect(Object.values(report.forged).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(report.problems.filter((p) => !byForgery(p))).toEqual([]);
+  // A third party sniffs the requests and publishes forged replies ahead of the real ones: malformed
+  // UMF, or naming another service than the one asked. A reply settles a request only when it is valid
+  // and comes from that service, so none may change an answer. (A well-formed forgery naming the right
+  // service needs signing to be refused, and is not sent.)
+  it('never lets a forged reply to a request in flight change its answer', async () => {
+    const report = await runFuzz({ seed: SEED, messages: 500, forgeReplies: true });
+    expect(Object.values(report.forged).reduce((a, b) => a + b, 0)).toBeGreaterThan(report.good.requests / 2);
+    expect(verdict(report)).toBe('held');
   }, 60_000);
-
-  // Forged replies (malformed, or from another service than the one asked) settle requests today: a
-  // reply is matched on rmid before it is validated (core/src/messaging/incoming-messages.ts). Expected
-  // to pass once a reply settles a request only when it is valid UMF whose frm names the service the
-  // request went to; then turn it.fails into it.
-  it.fails(
-    'never lets a forged reply to a request in flight change its answer',
-    async () => {
-      const report = await forgedRun();
-      expect(report.problems.filter(byForgery)).toEqual([]);
-    },
-    60_000,
-  );
 });

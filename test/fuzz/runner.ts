@@ -21,7 +21,7 @@ export interface FuzzOptions {
   seed: number;
   /** Hostile payloads to send, across channels, announcements and the queue. */
   messages: number;
-  /** Forge replies to the good requests (see Forger). Needs the reply check in messaging to pass. */
+  /** Forge replies to the good requests (see Forger). */
   forgeReplies?: boolean;
   /** Run the service from the TypeScript sources (tests) rather than the built packages. Default true. */
   sources?: boolean;

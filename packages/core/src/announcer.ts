@@ -1,5 +1,6 @@
 import type { HydraContext } from './context.js';
 import type { InstanceAnnouncement, InstanceCache } from './instance-cache.js';
+import { LogThrottle } from './log-throttle.js';
 import type { NodeEntry } from './presence.js';
 
 /** What hydra-nest instances tell each other on the announcement channel. */
@@ -11,7 +12,10 @@ export type Announcement = InstanceAnnouncement;
  * instead of on the next discovery refresh. Hydra 1.x peers never see this channel.
  */
 export class Announcer {
+  /** Payloads on the announcement channel that were not announcements, ignored. */
+  malformed = 0;
   private readonly channel: string;
+  private readonly malformedLog = new LogThrottle(1000);
 
   constructor(
     private readonly ctx: HydraContext,
@@ -35,16 +39,59 @@ export class Announcer {
     await this.ctx.redis.publish(this.channel, JSON.stringify(announcement));
   }
 
+  /**
+   * Applies a peer's announcement. Anything else on the channel (not JSON, not an announcement, an
+   * `up` whose instance entry does not name the announcing instance) is counted, logged at most once a
+   * second, and ignored: it must neither throw here, on the subscriber's message path, nor reach the
+   * instance cache, where a malformed entry would be picked as a target.
+   */
   receive(payload: string): void {
-    let announcement: Announcement;
-    try {
-      announcement = JSON.parse(payload);
-    } catch {
-      this.ctx.logger.debug?.(`ignored a malformed announcement: ${payload.slice(0, 80)}`);
+    const announcement = parseAnnouncement(payload);
+    if (!announcement) {
+      this.malformed++;
+      if (this.malformedLog.due()) {
+        this.ctx.logger.warn(
+          `ignored a malformed announcement on ${this.channel}: ${payload.slice(0, 80)} ` +
+            `[${this.malformed} so far; only hydra-nest instances should publish there]`,
+        );
+      }
       return;
     }
     if (announcement.instanceId === this.ctx.identity.instanceId) return;
-    if (typeof announcement.service !== 'string' || typeof announcement.instanceId !== 'string') return;
     this.cache.applyAnnouncement(announcement);
   }
+}
+
+/** The announcement `payload` holds, or undefined when it is not one this version would publish. */
+function parseAnnouncement(payload: string): Announcement | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const { event, service, instanceId, instance } = value;
+  if (event !== 'up' && event !== 'down') return undefined;
+  if (typeof service !== 'string' || !service || typeof instanceId !== 'string' || !instanceId)
+    return undefined;
+  if (instance !== undefined && !isInstanceOf(instance, service, instanceId)) return undefined;
+  return value as unknown as Announcement;
+}
+
+function isInstanceOf(instance: unknown, service: string, instanceId: string): boolean {
+  if (!isObject(instance)) return false;
+  const { serviceName, instanceID, ip, port, updatedOn, updatedOnTS } = instance;
+  return (
+    serviceName === service &&
+    instanceID === instanceId &&
+    typeof ip === 'string' &&
+    (typeof port === 'string' || typeof port === 'number') &&
+    typeof updatedOn === 'string' &&
+    (updatedOnTS === undefined || typeof updatedOnTS === 'number')
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './hydra.js';
 export * from './identity.js';
 export * from './keyspace.js';
+export { LogThrottle } from './log-throttle.js';
 export * from './logger.js';
 export * from './messaging/index.js';
 export * from './pipeline.js';

@@ -30,6 +30,12 @@ export interface InstanceCacheOptions {
    * service. Default 3000, the age of Hydra's own presence cache.
    */
   discoverMs?: number;
+  /**
+   * Services watched at most; watching one more forgets the one used least recently (it is loaded
+   * again when next used). Every reply to a sender that names no instance watches the sender's service,
+   * so without a bound a stream of made-up service names would grow the cache for ever. Default 1024.
+   */
+  maxServices?: number;
 }
 
 interface ServiceView {
@@ -38,6 +44,8 @@ interface ServiceView {
   cursor: number;
   /** When the service's presence keys were last SCANned, ms. */
   scannedAt: number;
+  /** When it was last used, on the cache's use counter. */
+  usedAt: number;
 }
 
 /** A presence key outlives a dead instance by up to its TTL; a refresh must not bring it back meanwhile. */
@@ -69,6 +77,8 @@ export class InstanceCache extends EventEmitter {
   private readonly announced = new Map<string, number>();
   private readonly refreshMs: number;
   private readonly discoverMs: number;
+  private readonly maxServices: number;
+  private uses = 0;
   private stopRefreshing: StopRepeating | undefined;
   private ticking = false;
   /** Bumped by close(), so that loads begun before it are not cached after it. */
@@ -82,6 +92,7 @@ export class InstanceCache extends EventEmitter {
     super();
     this.refreshMs = options.refreshMs ?? 1000;
     this.discoverMs = options.discoverMs ?? 3000;
+    this.maxServices = options.maxServices ?? 1024;
   }
 
   /**
@@ -90,7 +101,10 @@ export class InstanceCache extends EventEmitter {
    */
   async watch(service: string): Promise<InstanceInfo[]> {
     const view = this.views.get(service);
-    if (view) return view.instances;
+    if (view) {
+      view.usedAt = ++this.uses;
+      return view.instances;
+    }
     let pending = this.loading.get(service);
     if (!pending) {
       pending = this.load(service).finally(() => this.loading.delete(service));
@@ -120,7 +134,9 @@ export class InstanceCache extends EventEmitter {
     exclude?: ReadonlySet<string>,
   ): InstanceInfo | undefined {
     const view = this.views.get(service);
-    if (!view || view.instances.length === 0) return undefined;
+    if (!view) return undefined;
+    view.usedAt = ++this.uses;
+    if (view.instances.length === 0) return undefined;
     const candidates = exclude?.size
       ? view.instances.filter((i) => !exclude.has(i.instanceID))
       : view.instances;
@@ -187,11 +203,19 @@ export class InstanceCache extends EventEmitter {
     if (generation !== this.generation || this.views.has(service)) {
       return this.views.get(service)?.instances ?? instances;
     }
-    const view: ServiceView = { instances: [], cursor: -1, scannedAt };
+    if (this.views.size >= this.maxServices) this.forgetLeastUsed();
+    const view: ServiceView = { instances: [], cursor: -1, scannedAt, usedAt: ++this.uses };
     this.views.set(service, view);
     this.update(service, view, () => instances);
     this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.tick());
     return view.instances;
+  }
+
+  /** Stops watching the service used least recently (rare: only past `maxServices`). */
+  private forgetLeastUsed(): void {
+    let oldest: [string, ServiceView] | undefined;
+    for (const entry of this.views) if (!oldest || entry[1].usedAt < oldest[1].usedAt) oldest = entry;
+    if (oldest) this.views.delete(oldest[0]);
   }
 
   /** One background round: SCAN the services due for it, check the others' known instances. */

@@ -186,19 +186,32 @@ describe('a Redis ACL user with the README rule', () => {
 
     // Lease recovery: a worker takes a message and "dies"; the reaper of another one returns it.
     await queue.queueMessage({ to, frm: 'acl-producer-svc:/', bdy: { n: 6 } });
-    const [taken] = await new QueueCommands(worker.redis, worker.keys, 'acl-worker-svc').settleAndTake(
-      [],
-      1,
-      100,
-    );
+    const {
+      taken: [taken],
+    } = await new QueueCommands(worker.redis, worker.keys, 'acl-worker-svc').settleAndTake([], 1, 100);
     expect(taken?.attempt).toBe(1);
     // And a message a Hydra 1.x worker took (no lease) and never marked.
     await queue.queueMessage({ to, frm: 'acl-producer-svc:/', bdy: { n: 7 } });
     await own.getQueuedMessage('acl-worker-svc');
     const again: QueueJob[] = [];
-    await consume(worker, (job) => void again.push(job), { reclaimUnleased: { afterMs: 100 } });
+    const recovering = await consume(worker, (job) => void again.push(job), {
+      reclaimUnleased: { afterMs: 100 },
+    });
     await eventually(() => again.length === 2, { what: 'both messages back', timeoutMs: 5000 });
     expect(again.find((j) => (j.payload as { n: number }).n === 6)?.attempt).toBe(2);
+    await recovering.stop();
+
+    // What no worker may run: an entry over queue.maxMessageBytes, one that is not UTF-8, one not UMF.
+    const oversized = JSON.stringify({ to, frm: 'x:/', bdy: { blob: 'x'.repeat(2000) } });
+    await admin.lpush(
+      'hydra:service:acl-worker-svc:mqrecieved',
+      oversized,
+      Buffer.from([0x7b, 0xff]),
+      'null',
+    );
+    const rejecting = await consume(worker, () => undefined, { maxMessageBytes: 1000 });
+    await eventually(() => rejecting.stats.rejected === 3, { what: '3 entries rejected', timeoutMs: 5000 });
+    expect(await queue.depths('acl-worker-svc')).toMatchObject({ received: 0, inProgress: 0, incomplete: 3 });
 
     await queue.queueMessage({ to, frm: 'acl-producer-svc:/', bdy: { n: 8 } }, { delayMs: 60_000 });
     expect(await queue.peek('acl-worker-svc', 'delayed')).toHaveLength(1);

@@ -150,6 +150,22 @@ describe('InstanceCache', () => {
     expect(ids(cache.peek(service))).toEqual([a]);
   });
 
+  it('watches at most maxServices services, forgetting the one used least recently', async () => {
+    const { cache } = newCache({ refreshMs: 60_000, discoverMs: 60_000, maxServices: 3 });
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((x) => uniqueService(`lru-${x}`)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    for (const service of [a, b, c]) await cache.watch(service);
+    cache.pick(a);
+    await cache.watch(d); // b is the least recently used
+    expect([a, b, c, d].map((s) => cache.isWatched(s))).toEqual([true, false, true, true]);
+    expect(await cache.watch(b)).toEqual([]); // loaded again when used again
+    expect(cache.isWatched(c)).toBe(false);
+  });
+
   it('applies hydra-nest announcements at once, for watched services only', async () => {
     const service = uniqueService('announce');
     const { cache } = newCache({ refreshMs: 60_000, discoverMs: 60_000 });

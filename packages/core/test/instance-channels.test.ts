@@ -23,4 +23,13 @@ describe('InstanceChannels', () => {
     expect(channels.of('busy-svc', 'id-599')).toBe('hydra:service:mc:busy-svc:id-599');
     expect(channels.of('svc-299', 'id-0')).toBe('hydra:service:mc:svc-299:id-0');
   });
+
+  it('does not keep the channels of very long names (a hostile sender could make them megabytes each)', () => {
+    const channels = new InstanceChannels(new Keyspace());
+    const long = 'g'.repeat(100_000);
+    expect(channels.of(long, 'a1')).toBe(`hydra:service:mc:${long}:a1`);
+    expect(channels.of('svc', long)).toBe(`hydra:service:mc:svc:${long}`);
+    const kept = (channels as unknown as { byService: Map<string, Map<string, string>> }).byService;
+    expect([...kept.keys()]).toEqual([]);
+  });
 });

@@ -67,7 +67,9 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     const { service, ctx, queue, consume, depths, idle } = await setup('c-crash');
     await queue.queueMessage(job(service, { n: 1 }));
     // A worker takes it with a 300 ms lease and "dies": it never completes nor renews.
-    const [taken] = await new QueueCommands(ctx.redis, ctx.keys, service).settleAndTake([], 1, 300);
+    const {
+      taken: [taken],
+    } = await new QueueCommands(ctx.redis, ctx.keys, service).settleAndTake([], 1, 300);
     expect(taken.attempt).toBe(1);
     expect(await depths()).toMatchObject({ received: 0, inProgress: 1, leased: 1 });
     const got: QueueJob[] = [];
@@ -86,7 +88,9 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     const commands = new QueueCommands(ctx.redis, ctx.keys, service);
     // Two workers take it and "die" (no completion, no renewal); each lease expires and it comes back.
     for (let delivery = 1; delivery <= 2; delivery++) {
-      const [taken] = await commands.settleAndTake([], 1, 50);
+      const {
+        taken: [taken],
+      } = await commands.settleAndTake([], 1, 50);
       expect(taken.attempt).toBe(delivery);
       await sleep(80);
       await commands.reclaimExpired();
@@ -216,7 +220,9 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     const m = await queue.queueMessage(job(service, { n: 1 }));
     await redis.lpush(`hydra:service:${service}:mqrecieved`, JSON.stringify(m));
     const commands = new QueueCommands(ctx.redis, ctx.keys, service);
-    const [a, b] = await commands.settleAndTake([], 2, 300);
+    const {
+      taken: [a, b],
+    } = await commands.settleAndTake([], 2, 300);
     expect([a.raw, b.raw]).toEqual([JSON.stringify(m), JSON.stringify(m)]);
     // One copy completes, the other's worker dies: that copy must still come back.
     await commands.settleAndTake([{ kind: 'done', raw: a.raw }], 0, 300);

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Injectable, Module, UsePipes, ValidationPipe, type Type } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { silentLogger } from '@hydra-nest/core';
+import { MessageTooLargeError, silentLogger } from '@hydra-nest/core';
 import { IsInt, IsString, Min } from 'class-validator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import {
   HydraModule,
+  type HydraModuleOptions,
   Job,
   QueueJob,
   QueueService,
@@ -36,7 +37,11 @@ describe('@QueueWorker handlers', () => {
   const opened = new Opened();
   afterEach(() => opened.closeAll());
 
-  async function boot(workers: Type, name = serviceName('queue-svc')) {
+  async function boot(
+    workers: Type,
+    name = serviceName('queue-svc'),
+    extra: Partial<HydraModuleOptions> = {},
+  ) {
     @Module({
       imports: [
         HydraModule.forRoot({
@@ -45,6 +50,7 @@ describe('@QueueWorker handlers', () => {
           servicePort: 4700,
           logger: silentLogger,
           redis: { url: server.urlFor(15) },
+          ...extra,
         }),
       ],
       providers: [workers],
@@ -152,6 +158,18 @@ describe('@QueueWorker handlers', () => {
     expect(await redis.llen(`hydra:service:${name}:mqrecieved`)).toBe(1);
     expect(await redis.llen(`hydra:service:${name}:mqinprogress`)).toBe(0);
     expect(await redis.zcard(`hydra:service:${name}:hn:leases`)).toBe(0);
+  });
+
+  it('applies the module queue.maxMessageBytes to QueueService and to the workers', async () => {
+    const { name, send, worker } = await boot(ImageWorker, undefined, { queue: { maxMessageBytes: 2000 } });
+    await expect(send({ blob: 'x'.repeat(3000) })).rejects.toBeInstanceOf(MessageTooLargeError);
+    const redis = opened.redis(server.urlFor(15));
+    const big = JSON.stringify({ to: `${name}:/`, frm: 'producer-svc:/', bdy: { blob: 'y'.repeat(3000) } });
+    await redis.lpush(`hydra:service:${name}:mqrecieved`, big);
+    await send({ small: true });
+    await eventually(() => worker.seen.length === 1);
+    expect(worker.seen[0]!.payload).toEqual({ small: true });
+    expect(await redis.lrange(`hydra:service:${name}:mqincomplete`, 0, -1)).toEqual([big]);
   });
 
   it('refuses to start two workers for the same typ of one queue', async () => {

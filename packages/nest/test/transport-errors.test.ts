@@ -91,6 +91,11 @@ class AccountsController {
     return { csv: 'x'.repeat(9 * 1024 * 1024) }; // over the default 8 MiB maxMessageBytes
   }
 
+  @UmfHandler('account.count')
+  count() {
+    return { accounts: 10n }; // JSON.stringify throws on a BigInt
+  }
+
   @UmfEventHandler('account.noted')
   noted() {
     handledReplies++;
@@ -155,6 +160,17 @@ describe('HydraTransport error replies', () => {
     expect((error as Error).message).toMatch(/result was not sent back: .* over the 8388608-byte limit/);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(await ask('account.missing')).toMatchObject({ statusCode: 404 }); // the service still answers
+  });
+
+  it('answers a result JSON cannot write (a BigInt) with a 500 error reply instead of leaving the caller to time out', async () => {
+    const started = Date.now();
+    const error = await ask('account.count');
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ statusCode: 500, remoteName: 'TypeError' });
+    expect((error as Error).message).toMatch(
+      /result could not be written as JSON, so it was not sent back: .*BigInt/,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('never answers a message that is itself a reply, nor a broadcast', async () => {

@@ -10,9 +10,11 @@ const ISO_8601 =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)$/i;
 
 // Routes already found valid. `to` and `frm` repeat endlessly on a busy service, and this check is on
-// every received message; the set is simply emptied when full (no LRU bookkeeping needed).
+// every received message; the set is simply emptied when full (no LRU bookkeeping needed). Long routes
+// are not kept: a sender could otherwise make the set hold 1,024 routes of megabytes each.
 const validRoutes = new Set<string>();
 const VALID_ROUTES_MAX = 1024;
+const VALID_ROUTE_LENGTH_MAX = 512;
 
 /**
  * Checks a short-form message against what Hydra peers accept, and returns every problem found
@@ -143,6 +145,7 @@ function checkRoute(
     issues.push({ field, message: `"${field}" is not a valid route: ${(err as Error).message}` });
     return;
   }
+  if (value.length > VALID_ROUTE_LENGTH_MAX) return;
   if (validRoutes.size >= VALID_ROUTES_MAX) validRoutes.clear();
   validRoutes.add(value);
 }

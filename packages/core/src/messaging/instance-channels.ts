@@ -2,6 +2,8 @@ import type { Keyspace } from '../keyspace.js';
 
 /** Services, and instances per service, kept; a full level is simply emptied, as the route cache is. */
 const MAX_KEPT = 256;
+/** Names longer than this (together) are not kept: up to 65,536 channels of megabytes each would be. */
+const MAX_KEPT_LENGTH = 256;
 
 /**
  * Instance channel names (`hydra:service:mc:<service>:<instanceId>`) by service and instance, built once.
@@ -19,6 +21,8 @@ export class InstanceChannels {
 
   /** The channel of `instanceId` of `service`. */
   of(service: string, instanceId: string): string {
+    if (service.length + instanceId.length > MAX_KEPT_LENGTH)
+      return this.keys.instanceChannel(service, instanceId);
     let instances = this.byService.get(service);
     if (!instances) {
       if (this.byService.size >= MAX_KEPT) this.byService.clear();

@@ -52,8 +52,9 @@ export class RemoteError extends HydraError {
 export class MessagingConnectionError extends HydraError {}
 
 /**
- * A message was not sent because its JSON text is larger than `messaging.maxMessageBytes`. HTTP-style
- * status 413. Nothing was published: the Redis connection and every other request are unaffected.
+ * A message was not sent, or not queued, because its JSON text is larger than the limit
+ * (`messaging.maxMessageBytes`, or `queue.maxMessageBytes` for `queueMessage`). HTTP-style status 413.
+ * Nothing was published or queued: the Redis connection and every other message are unaffected.
  */
 export class MessageTooLargeError extends HydraError {
   readonly statusCode = 413;
@@ -64,12 +65,19 @@ export class MessageTooLargeError extends HydraError {
     readonly bytes: number,
     /** The limit it went over. */
     readonly limit: number,
+    /** The option that set the limit. */
+    readonly option: 'messaging.maxMessageBytes' | 'queue.maxMessageBytes' = 'messaging.maxMessageBytes',
   ) {
     super(
-      `the UMF message to "${to}" is ${bytes} bytes, over the ${limit}-byte limit (messaging.maxMessageBytes), ` +
-        'so it was not sent. Redis disconnects a subscriber whose pub/sub output buffer outgrows its limit ' +
-        '(32 MB by default), which would cut off every receiving instance: send a reference to the data ' +
-        '(a Redis key, a URL) instead, or raise maxMessageBytes if your Redis allows larger messages.',
+      option === 'queue.maxMessageBytes'
+        ? `the message queued for "${to}" is ${bytes} bytes, over the ${limit}-byte limit (${option}), so it ` +
+            'was not queued. Workers load each message whole, and one over the limit already in a queue is ' +
+            'moved to mqincomplete untouched: queue a reference to the data (a Redis key, a URL) instead, or ' +
+            `raise ${option} on producers and workers alike.`
+        : `the UMF message to "${to}" is ${bytes} bytes, over the ${limit}-byte limit (${option}), ` +
+            'so it was not sent. Redis disconnects a subscriber whose pub/sub output buffer outgrows its limit ' +
+            '(32 MB by default), which would cut off every receiving instance: send a reference to the data ' +
+            '(a Redis key, a URL) instead, or raise maxMessageBytes if your Redis allows larger messages.',
     );
   }
 }

@@ -13,6 +13,7 @@ export {
   errorText,
   type QueueBackoffOptions,
   type QueueConsumerOptions,
+  type QueueOptions,
   type QueueRetryDecision,
   type QueueRetryPolicy,
   type ResolvedConsumerOptions,

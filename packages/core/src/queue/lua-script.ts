@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-type Arg = string | number;
+type Arg = string | number | Buffer;
 
 /**
  * A Lua script run with `EVALSHA`, falling back to `EVAL` (which also caches it again) when Redis
@@ -27,6 +27,16 @@ export class LuaScript {
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  /** As {@link run}, with the strings of the reply as Buffers, byte for byte (integers stay numbers). */
+  async runBuffer(redis: Redis, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    try {
+      return await redis.callBuffer('evalsha', [this.sha, keys.length, ...keys, ...args]);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return redis.callBuffer('eval', [this.source, keys.length, ...keys, ...args]);
     }
   }
 }

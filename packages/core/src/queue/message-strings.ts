@@ -23,7 +23,12 @@ export function parseStored(raw: string): UmfMessage | undefined {
 export function deadLetterOf(message: object, raw: string, reason: string): string {
   const bdy = (message as { bdy?: unknown }).bdy;
   if (bdy === null || typeof bdy !== 'object' || Array.isArray(bdy)) return raw;
-  return JSON.stringify({ ...message, bdy: { ...bdy, reason: reason || 'reason not provided' } });
+  try {
+    return JSON.stringify({ ...message, bdy: { ...bdy, reason: reason || 'reason not provided' } });
+  } catch {
+    // Nested deeper than JSON.stringify's recursion goes (JSON.parse has no such limit): keep it as is.
+    return raw;
+  }
 }
 
 /**

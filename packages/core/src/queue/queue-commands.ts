@@ -1,3 +1,4 @@
+import { Buffer, isUtf8 } from 'node:buffer';
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../keyspace.js';
 import { explainRefusals } from '../redis-permission.js';
@@ -10,6 +11,9 @@ import {
   settleAndTakeScript,
 } from './queue-scripts.js';
 
+/** A list entry as stored: its string, or its bytes when they are not valid UTF-8 (see {@link TakenMessage}). */
+export type StoredEntry = string | Buffer;
+
 /**
  * How a worker finished with a message:
  * - `done`: remove it (completed);
@@ -17,18 +21,32 @@ import {
  * - `fail`: dead-letter it: remove it and RPUSH `deadLetter` (the message with `bdy.reason`) to incomplete.
  */
 export type Settlement =
-  | { kind: 'done'; raw: string }
-  | { kind: 'retry'; raw: string; delayMs: number }
-  | { kind: 'fail'; raw: string; deadLetter: string };
+  | { kind: 'done'; raw: StoredEntry }
+  | { kind: 'retry'; raw: StoredEntry; delayMs: number }
+  | { kind: 'fail'; raw: StoredEntry; deadLetter: StoredEntry };
 
 /** A message taken with a lease. */
 export interface TakenMessage {
   /** The exact string from the list. */
   raw: string;
+  /**
+   * The entry's bytes when they are not valid UTF-8: `raw` (decoded with replacement characters) then
+   * differs from what Redis holds and could never settle it, so the entry must be settled by these.
+   */
+  bytes?: Buffer;
   /** Delivery number, 1 for the first. */
   attempt: number;
   /** When it was first delivered (ms since the epoch, Redis clock). */
   firstDeliveredAt: number;
+}
+
+/** What one {@link QueueCommands.settleAndTake} did besides settling. */
+export interface TakeResult {
+  taken: TakenMessage[];
+  /** Messages over the size limit moved to incomplete untouched instead of being taken. */
+  oversized: number;
+  /** Size in bytes of the largest of them (0 when none). */
+  largestOversized: number;
 }
 
 /**
@@ -67,31 +85,41 @@ export class QueueCommands {
     this.promoteKeys = [delayed, received];
   }
 
-  /** Applies `settlements`, then takes up to `take` messages leased for `leaseMs`. */
+  /**
+   * Applies `settlements`, then takes up to `take` messages leased for `leaseMs`; messages over
+   * `maxBytes` are moved to incomplete as they are instead (`Infinity`: no limit).
+   */
   async settleAndTake(
     settlements: readonly Settlement[],
     take: number,
     leaseMs: number,
-  ): Promise<TakenMessage[]> {
-    const done: string[] = [];
-    const retry: Array<string | number> = [];
-    const fail: string[] = [];
+    maxBytes = Infinity,
+  ): Promise<TakeResult> {
+    const done: StoredEntry[] = [];
+    const retry: Array<StoredEntry | number> = [];
+    const fail: StoredEntry[] = [];
     for (const s of settlements) {
       if (s.kind === 'done') done.push(s.raw);
       else if (s.kind === 'retry') retry.push(s.raw, s.delayMs);
       else fail.push(s.raw, s.deadLetter);
     }
-    const args = [take, leaseMs, done.length, retry.length / 2, fail.length / 2, ...done, ...retry, ...fail];
-    const reply = (await this.run(settleAndTakeScript, this.takeKeys, args)) as Array<string | number>;
+    const limit = Number.isFinite(maxBytes) ? maxBytes : 0;
+    const counts = [done.length, retry.length / 2, fail.length / 2];
+    const args = [take, leaseMs, limit, ...counts, ...done, ...retry, ...fail];
+    // Buffers, so that an entry that is not valid UTF-8 is still known by its exact bytes.
+    const reply = (await this.run(settleAndTakeScript, this.takeKeys, args, true)) as Array<Buffer | number>;
     const taken: TakenMessage[] = [];
-    for (let i = 0; i < reply.length; i += 3) {
-      taken.push({
-        raw: reply[i] as string,
+    for (let i = 2; i < reply.length; i += 3) {
+      const bytes = reply[i] as Buffer;
+      const message: TakenMessage = {
+        raw: bytes.toString('utf8'),
         attempt: Number(reply[i + 1]),
         firstDeliveredAt: Number(reply[i + 2]),
-      });
+      };
+      if (!isUtf8(bytes)) message.bytes = bytes;
+      taken.push(message);
     }
-    return taken;
+    return { taken, oversized: Number(reply[0]), largestOversized: Number(reply[1]) };
   }
 
   /** Extends the leases of `raws` to `leaseMs` from now. Returns how many were still leased. */
@@ -120,8 +148,17 @@ export class QueueCommands {
     return { moved, nextDueInMs: nextDue < 0 ? undefined : Math.max(0, nextDue - now) };
   }
 
-  /** Runs one script; a refused permission becomes a `RedisPermissionError` naming what to grant. */
-  private run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>) {
-    return explainRefusals({ redis: this.redis, keys: this.keys }, script.run(this.redis, keys, args));
+  /**
+   * Runs one script (its reply's strings as Buffers when `buffers`); a refused permission becomes a
+   * `RedisPermissionError` naming what to grant.
+   */
+  private run(
+    script: LuaScript,
+    keys: readonly string[],
+    args: ReadonlyArray<StoredEntry | number>,
+    buffers = false,
+  ) {
+    const reply = buffers ? script.runBuffer(this.redis, keys, args) : script.run(this.redis, keys, args);
+    return explainRefusals({ redis: this.redis, keys: this.keys }, reply);
   }
 }

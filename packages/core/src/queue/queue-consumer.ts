@@ -2,6 +2,7 @@ import type { HydraContext } from '../context.js';
 import { HydraStateError, RedisPermissionError } from '../errors.js';
 import { explainRefusal } from '../redis-permission.js';
 import { QueueCommands, type Settlement, type TakenMessage } from './queue-commands.js';
+import { checkEntry } from './queue-entry.js';
 import { UnrecoverableJobError } from './queue-errors.js';
 import { QueueHousekeeper } from './queue-housekeeper.js';
 import { QueueJob } from './queue-job.js';
@@ -12,7 +13,8 @@ import {
   type QueueConsumerOptions,
   type ResolvedConsumerOptions,
 } from './queue-options.js';
-import { deadLetterOf, parseStored } from './message-strings.js';
+import { deadLetterOf } from './message-strings.js';
+import { QueueTally } from './queue-tally.js';
 import { QueueWaiter } from './queue-waiter.js';
 
 /** How often a backoff checks whether the command connection is back, ms. */
@@ -25,7 +27,13 @@ export type QueueHandler = (job: QueueJob) => unknown;
 export interface QueueConsumerStats {
   completed: number;
   retried: number;
+  /** Messages moved to `mqincomplete` after their handler failed, or after `maxDeliveries`. */
   deadLettered: number;
+  /**
+   * Entries moved to `mqincomplete` without running a handler: not valid UTF-8 JSON of a UMF message
+   * (with `bdy.reason` when they have an object body), or over `maxMessageBytes` (untouched).
+   */
+  rejected: number;
   /** Messages returned to received by this consumer's reaper (expired leases, opted-in unleased). */
   reclaimed: number;
   inFlight: number;
@@ -70,7 +78,7 @@ export class QueueConsumer {
   private retrying = false;
   private readonly renewer: QueueLeaseRenewer;
   private stopping: Promise<void> | undefined;
-  private readonly counts = { completed: 0, retried: 0, deadLettered: 0 };
+  private readonly tally: QueueTally;
 
   constructor(
     private readonly ctx: HydraContext,
@@ -81,6 +89,7 @@ export class QueueConsumer {
     this.commands = new QueueCommands(ctx.redis, ctx.keys, this.options.service);
     this.waiter = new QueueWaiter(ctx.redis, ctx.keys.queueReceived(this.options.service));
     this.housekeeper = new QueueHousekeeper(this.commands, this.options, ctx.logger);
+    this.tally = new QueueTally(ctx.logger, this.options.service, this.options.maxMessageBytes);
     this.renewer = new QueueLeaseRenewer(this.commands, this.options.leaseMs, ctx.logger, () =>
       [...this.inFlight].map((e) => e.raw),
     );
@@ -93,7 +102,7 @@ export class QueueConsumer {
 
   /** Counters since start. */
   get stats(): QueueConsumerStats {
-    return { ...this.counts, reclaimed: this.housekeeper.reclaimed, inFlight: this.inFlight.size };
+    return { ...this.tally.counts, reclaimed: this.housekeeper.reclaimed, inFlight: this.inFlight.size };
   }
 
   /** Starts taking messages. The Redis connection (the Hydra instance) must be started first. */
@@ -169,7 +178,14 @@ export class QueueConsumer {
     this.settlements = [];
     let taken: TakenMessage[] | undefined;
     try {
-      taken = await this.commands.settleAndTake(batch, take, this.options.leaseMs);
+      const result = await this.commands.settleAndTake(
+        batch,
+        take,
+        this.options.leaseMs,
+        this.options.maxMessageBytes,
+      );
+      taken = result.taken;
+      if (result.oversized > 0) this.tally.oversized(result);
       this.recovered();
     } catch (error) {
       this.settlements = batch.concat(this.settlements);
@@ -188,21 +204,18 @@ export class QueueConsumer {
 
   private begin(taken: TakenMessage): void {
     if (this.state === 'stopped') return; // taken after stop: its lease expires and it comes back
-    const message = parseStored(taken.raw);
-    if (!message) {
-      this.ctx.logger.error(
-        `queue ${this.service}: message is not a JSON object, moved to mqincomplete as is: ${taken.raw.slice(0, 80)}`,
-      );
-      this.counts.deadLettered++;
-      this.settle({ kind: 'fail', raw: taken.raw, deadLetter: taken.raw });
+    const checked = checkEntry(taken);
+    if (checked.rejected !== undefined) {
+      this.tally.rejected(checked.rejected, taken.raw);
+      this.settle({ kind: 'fail', raw: taken.bytes ?? taken.raw, deadLetter: checked.deadLetter });
       return;
     }
+    const message = checked.message;
     if (taken.attempt > this.options.maxDeliveries) {
       const reason =
         `delivered ${taken.attempt - 1} times without being settled (maxDeliveries ` +
         `${this.options.maxDeliveries}); its worker may crash or stall on it`;
-      this.ctx.logger.error(`queue ${this.service}: message ${message.mid} moved to mqincomplete: ${reason}`);
-      this.counts.deadLettered++;
+      this.tally.deadLettered(`message ${message.mid} moved to mqincomplete: ${reason}`, 'error');
       this.settle({ kind: 'fail', raw: taken.raw, deadLetter: deadLetterOf(message, taken.raw, reason) });
       return;
     }
@@ -217,7 +230,7 @@ export class QueueConsumer {
     try {
       await this.handler(job);
       outcome = { kind: 'done', raw: entry.raw };
-      this.counts.completed++;
+      this.tally.counts.completed++;
     } catch (error) {
       outcome = this.outcomeOfFailure(job, error);
     }
@@ -232,9 +245,8 @@ export class QueueConsumer {
         ? { deadLetter: errorText(error) }
         : this.options.retryPolicy(job, error);
     if ('deadLetter' in decision) {
-      this.counts.deadLettered++;
-      this.ctx.logger.warn(
-        `queue ${this.service}: message ${job.mid} (typ ${job.typ ?? 'none'}) moved to mqincomplete on attempt ` +
+      this.tally.deadLettered(
+        `message ${job.mid ?? '(no mid)'} (typ ${job.typ ?? 'none'}) moved to mqincomplete on attempt ` +
           `${job.attempt}: ${decision.deadLetter}`,
       );
       return {
@@ -243,7 +255,7 @@ export class QueueConsumer {
         deadLetter: deadLetterOf(job.message, job.raw, decision.deadLetter),
       };
     }
-    this.counts.retried++;
+    this.tally.counts.retried++;
     if (decision.retryInMs > 0) this.housekeeper.promoteWithin(decision.retryInMs);
     return { kind: 'retry', raw: job.raw, delayMs: decision.retryInMs };
   }

@@ -1,5 +1,17 @@
 import { HydraConfigError } from '../errors.js';
+import { messageSizeLimit } from '../messaging/message-size.js';
 import type { QueueJob } from './queue-job.js';
+
+/** Options of the work queue shared by producers (`WorkQueue`) and consumers (`QueueConsumer`). */
+export interface QueueOptions {
+  /**
+   * Largest queued message, in bytes of its JSON text. `queueMessage` refuses a larger one with
+   * `MessageTooLargeError` (413) before anything is queued; a consumer moves one it finds in the queue
+   * (queued by another producer) to `mqincomplete` untouched, without loading it. Default 8 MiB, as
+   * `messaging.maxMessageBytes`; `Infinity` for no limit.
+   */
+  maxMessageBytes?: number;
+}
 
 /**
  * Exponential backoff between attempts: the n-th retry waits `min(maxDelayMs, delayMs * factor^(n-1))`.
@@ -21,7 +33,7 @@ export type QueueRetryDecision = { retryInMs: number } | { deadLetter: string };
 export type QueueRetryPolicy = (job: QueueJob, error: unknown) => QueueRetryDecision;
 
 /** Options of a {@link QueueConsumer}; only the handler is required elsewhere, every option has a default. */
-export interface QueueConsumerOptions {
+export interface QueueConsumerOptions extends QueueOptions {
   /** Whose queue to consume. Default: this instance's service. */
   service?: string;
   /** Messages handled at once. Default 1. */
@@ -71,6 +83,7 @@ export interface ResolvedConsumerOptions {
   shutdownTimeoutMs: number;
   blockTimeoutMs: number;
   maxDeliveries: number;
+  maxMessageBytes: number;
 }
 
 /** Delay before the retry that follows delivery `attempt` (1-based). */
@@ -128,6 +141,7 @@ export function resolveConsumerOptions(
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 10_000,
     blockTimeoutMs: options.blockTimeoutMs ?? 5000,
     maxDeliveries: options.maxDeliveries ?? 10,
+    maxMessageBytes: messageSizeLimit(options.maxMessageBytes, 'queue.maxMessageBytes'),
   };
   const positive: Array<[string, number]> = [
     ['concurrency', resolved.concurrency],

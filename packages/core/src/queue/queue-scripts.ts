@@ -29,17 +29,19 @@ end
 `;
 
 /**
- * Settles finished messages, then takes up to `take` new ones, in one round trip.
+ * Settles finished messages, then takes up to `take` new ones, in one round trip. A message longer than
+ * `maxBytes` (0: no limit) is not taken: it goes to incomplete as it is, so no worker ever loads it.
  * KEYS: received, inprogress, leases, deliveries, dups, delayed, incomplete.
- * ARGV: take, leaseMs, nDone, nRetry, nFail, done..., (retry, delayMs)..., (fail, deadLetter)...
- * Returns a flat array: message, attempt, firstDeliveredMs for each message taken.
+ * ARGV: take, leaseMs, maxBytes, nDone, nRetry, nFail, done..., (retry, delayMs)..., (fail, deadLetter)...
+ * Returns a flat array: how many oversized messages were moved and the size of the largest, then
+ * message, attempt, firstDeliveredMs for each message taken.
  */
 export const settleAndTakeScript = new LuaScript(
   'settle-and-take',
   `${NOW}${RELEASE}
 local received, inprogress, leases, deliveries, dups = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local i = 6
-for _ = 1, tonumber(ARGV[3]) do
+local i = 7
+for _ = 1, tonumber(ARGV[4]) do
   local m = ARGV[i]
   i = i + 1
   if redis.call('LREM', inprogress, -1, m) > 0 then
@@ -47,7 +49,7 @@ for _ = 1, tonumber(ARGV[3]) do
     redis.call('HDEL', deliveries, m)
   end
 end
-for _ = 1, tonumber(ARGV[4]) do
+for _ = 1, tonumber(ARGV[5]) do
   local m, delay = ARGV[i], tonumber(ARGV[i + 1])
   i = i + 2
   if redis.call('LREM', inprogress, -1, m) > 0 then
@@ -55,7 +57,7 @@ for _ = 1, tonumber(ARGV[4]) do
     if delay <= 0 then redis.call('RPUSH', received, m) else redis.call('ZADD', KEYS[6], now + delay, m) end
   end
 end
-for _ = 1, tonumber(ARGV[5]) do
+for _ = 1, tonumber(ARGV[6]) do
   local m = ARGV[i]
   i = i + 2
   if redis.call('LREM', inprogress, -1, m) > 0 then
@@ -64,23 +66,34 @@ for _ = 1, tonumber(ARGV[5]) do
     redis.call('RPUSH', KEYS[7], ARGV[i - 1])
   end
 end
-local out = {}
+local out = {0, 0}
 local deadline = now + tonumber(ARGV[2])
-for _ = 1, tonumber(ARGV[1]) do
+local maxBytes = tonumber(ARGV[3])
+local taken, moves = 0, 0
+-- Oversized messages do not count as taken; at most 100 of them are moved per call.
+while taken < tonumber(ARGV[1]) and moves < tonumber(ARGV[1]) + 100 do
   local m = redis.call('LMOVE', received, inprogress, 'RIGHT', 'LEFT')
   if not m then break end
-  if redis.call('ZADD', leases, deadline, m) == 0 then redis.call('HINCRBY', dups, m, 1) end
-  local n, first = 1, now
-  local d = redis.call('HGET', deliveries, m)
-  if d then
-    local sep = string.find(d, ':', 1, true)
-    n = tonumber(string.sub(d, 1, sep - 1)) + 1
-    first = tonumber(string.sub(d, sep + 1))
+  moves = moves + 1
+  if maxBytes > 0 and #m > maxBytes then
+    redis.call('LMOVE', inprogress, KEYS[7], 'LEFT', 'RIGHT')
+    out[1] = out[1] + 1
+    if #m > out[2] then out[2] = #m end
+  else
+    taken = taken + 1
+    if redis.call('ZADD', leases, deadline, m) == 0 then redis.call('HINCRBY', dups, m, 1) end
+    local n, first = 1, now
+    local d = redis.call('HGET', deliveries, m)
+    if d then
+      local sep = string.find(d, ':', 1, true)
+      n = tonumber(string.sub(d, 1, sep - 1)) + 1
+      first = tonumber(string.sub(d, sep + 1))
+    end
+    redis.call('HSET', deliveries, m, n .. ':' .. first)
+    out[#out + 1] = m
+    out[#out + 1] = n
+    out[#out + 1] = first
   end
-  redis.call('HSET', deliveries, m, n .. ':' .. first)
-  out[#out + 1] = m
-  out[#out + 1] = n
-  out[#out + 1] = first
 end
 return out
 `,

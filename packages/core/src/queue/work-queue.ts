@@ -7,11 +7,13 @@ import {
   type UmfMessage,
 } from '@hydra-nest/umf';
 import { ReplyError } from 'ioredis';
+import type { HydraContext } from '../context.js';
+import { messageSizeLimit, messageTooLarge } from '../messaging/message-size.js';
 import { execOrThrow } from '../pipeline.js';
 import { explainRefusal, explainRefusals } from '../redis-permission.js';
 import { QueueAdmin } from './queue-admin.js';
 import { QueueConnectionError, QueueMessageError } from './queue-errors.js';
-import { errorText } from './queue-options.js';
+import { errorText, type QueueOptions } from './queue-options.js';
 import { delayScript } from './queue-scripts.js';
 
 /** When a queued message may be delivered. Give one of the two; without either it is delivered at once. */
@@ -32,12 +34,18 @@ export interface QueueMessageOptions {
  * workers never sees them.
  *
  * @example
- * const queue = new WorkQueue(hydra);
+ * const queue = new WorkQueue(hydra); // or new WorkQueue(hydra, { maxMessageBytes: 1024 * 1024 })
  * await queue.queueMessage({ to: 'images-svc:/resize', frm: 'web:/', bdy: { url } });
  * await queue.queueMessage({ to: 'mail-svc:/', frm: 'web:/', bdy: { to } }, { delayMs: 60_000 });
  */
 export class WorkQueue extends QueueAdmin {
   private readonly rawOf = new WeakMap<object, string>();
+  private readonly maxMessageBytes: number;
+
+  constructor(ctx: HydraContext, options: QueueOptions = {}) {
+    super(ctx);
+    this.maxMessageBytes = messageSizeLimit(options.maxMessageBytes, 'queue.maxMessageBytes');
+  }
 
   /**
    * Queues a message for the service named in its `to` (`LPUSH hydra:service:S:mqrecieved`), byte for
@@ -47,6 +55,7 @@ export class WorkQueue extends QueueAdmin {
    * @throws {@link QueueMessageError} when `to`, `frm` or `bdy` is missing or invalid, or the delay is.
    * @throws {@link QueueConnectionError} when Redis cannot be reached (the message may have been queued
    *   if the connection dropped on the way; see the error).
+   * @throws `MessageTooLargeError` (413) when its JSON text is over `maxMessageBytes` (nothing is queued).
    */
   async queueMessage(input: UmfInput | UmfMessage, options: QueueMessageOptions = {}): Promise<UmfMessage> {
     const message = createMessage(input as UmfInput);
@@ -59,6 +68,8 @@ export class WorkQueue extends QueueAdmin {
     }
     const service = parseRoute(message.to).service;
     const raw = serializeMessage(message);
+    const tooLarge = messageTooLarge(raw, this.maxMessageBytes, message.to, 'queue.maxMessageBytes');
+    if (tooLarge) throw tooLarge;
     const dueAt = this.dueTime(service, options);
     const { redis, keys } = this.ctx;
     try {

@@ -1,4 +1,4 @@
-import type { HydraOptions } from '@hydra-nest/core';
+import type { HydraOptions, QueueOptions } from '@hydra-nest/core';
 
 /**
  * Options of `HydraModule.forRoot()` (and what a `forRootAsync()` factory returns): everything the core
@@ -26,4 +26,10 @@ export interface HydraModuleOptions extends HydraOptions {
    * own filters.
    */
   httpErrors?: boolean;
+  /**
+   * Work-queue options of `QueueService` (producing) and every `@QueueWorker()` consumer:
+   * `maxMessageBytes` (default 8 MiB) refuses larger messages at `queueMessage` and moves larger ones
+   * found in the queue to `mqincomplete` untouched.
+   */
+  queue?: QueueOptions;
 }

@@ -1,4 +1,11 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import {
   ExternalContextCreator,
   MetadataScanner,
@@ -10,6 +17,8 @@ import { PARAM_ARGS_METADATA } from '@nestjs/microservices/constants.js';
 import { QueueConsumer, type Hydra, type QueueJob } from '@hydra-nest/core';
 import { InjectHydra } from '../decorators/inject-hydra.decorator.js';
 import { HydraLifecycle } from '../hydra.lifecycle.js';
+import { HYDRA_MODULE_OPTIONS } from '../hydra.tokens.js';
+import type { HydraModuleOptions } from '../interfaces/hydra-module-options.interface.js';
 import { QueueWorker } from './decorators/queue-worker.decorator.js';
 import { QueueWorkerDefinitionError } from './errors/queue-worker-definition.error.js';
 import type { QueueWorkerOptions } from './interfaces/queue-worker-options.interface.js';
@@ -40,6 +49,7 @@ export class QueueWorkerExplorer implements OnApplicationBootstrap, OnModuleDest
     @InjectHydra() private readonly hydra: Hydra,
     // Hydra starts before, and stops after, the consumers.
     private readonly lifecycle: HydraLifecycle,
+    @Optional() @Inject(HYDRA_MODULE_OPTIONS) private readonly moduleOptions?: HydraModuleOptions,
   ) {}
 
   /** Starts a consumer for each service that has `@QueueWorker()` handlers. */
@@ -58,7 +68,8 @@ export class QueueWorkerExplorer implements OnApplicationBootstrap, OnModuleDest
     }
     const dispatchers = [...byService].map(([service, bindings]) => new QueueDispatcher(service, bindings));
     for (const dispatcher of dispatchers) {
-      const consumer = new QueueConsumer(this.hydra, dispatcher.consumerOptions(), dispatcher.handle);
+      const options = { ...this.moduleOptions?.queue, ...dispatcher.consumerOptions() };
+      const consumer = new QueueConsumer(this.hydra, options, dispatcher.handle);
       this.consumers.push(consumer);
       await consumer.start();
       this.logger.log(

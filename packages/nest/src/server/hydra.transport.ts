@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { errorBody, ERROR_REPLY_TYPE, MessageTooLargeError, RouteCache, type Hydra } from '@hydra-nest/core';
+import {
+  errorBody,
+  ERROR_REPLY_TYPE,
+  LogThrottle,
+  MessageTooLargeError,
+  RouteCache,
+  type Hydra,
+} from '@hydra-nest/core';
 import type { UmfMessage, UmfRoute } from '@hydra-nest/umf';
 import { UmfContext } from '../ctx-host/umf.context.js';
 import { InjectHydra } from '../decorators/inject-hydra.decorator.js';
@@ -12,6 +19,10 @@ import { HYDRA_TRANSPORT, HYDRA_TRANSPORT_OPTIONS } from './hydra-transport.cons
 
 /** Patterns listed in a "no handler" error reply. */
 const PATTERNS_LISTED = 12;
+/** Characters of a path or type quoted in a "no handler" error reply. */
+const QUOTED_MAX = 200;
+
+const preview = (text: string) => (text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}...` : text);
 
 /**
  * The UMF transport: serves `@UmfHandler()` / `@UmfEventHandler()` methods with the messages that reach
@@ -45,6 +56,9 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger('HydraTransport');
   private index: HandlerIndex<MessageHandler> = new HandlerIndex([]);
   private readonly routes = new RouteCache();
+  /** Failures nobody is answered about (events, broadcasts, replies): logged once a second at most. */
+  private readonly failureLog = new LogThrottle(1000);
+  private unansweredFailures = 0;
   private startedHydra = false;
   private readonly options: HydraTransportOptions;
 
@@ -133,6 +147,14 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
           message: `the handler's result was not sent back: ${error.message}`,
         });
       }
+      // A result JSON cannot write (a BigInt, nesting deeper than JSON.stringify goes): a 500 instead.
+      if (error instanceof TypeError || error instanceof RangeError) {
+        return this.replyFailure(message, {
+          statusCode: 500,
+          name: error.name,
+          message: `the handler's result could not be written as JSON, so it was not sent back: ${error.message}`,
+        });
+      }
       this.logger.debug?.(
         `reply to ${message.frm} (mid ${message.mid}) not sent: ${(error as Error).message}`,
       );
@@ -161,8 +183,8 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
 
   private notFound(message: UmfMessage, route: UmfRoute): UmfFailure {
     const asked =
-      `"${route.method ? `[${route.method}]` : ''}${route.path || '/'}"` +
-      (message.typ ? ` (typ "${message.typ}")` : '');
+      `"${route.method ? `[${route.method}]` : ''}${preview(route.path || '/')}"` +
+      (message.typ ? ` (typ "${preview(message.typ)}")` : '');
     const patterns = this.index.patterns;
     const served = patterns.length
       ? patterns
@@ -189,10 +211,13 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
   }
 
   private logFailure(message: UmfMessage, error: unknown): void {
+    this.unansweredFailures++;
+    if (!this.failureLog.due()) return;
     const failure = toUmfFailure(error);
     this.logger.warn(
-      `handler for ${message.typ ? `typ "${message.typ}"` : `"${message.to}"`} failed (${failure.statusCode} ` +
-        `${failure.name}: ${failure.message}); no reply is sent to a broadcast, event or reply`,
+      `handler for ${message.typ ? `typ "${message.typ.slice(0, 120)}"` : `"${message.to.slice(0, 120)}"`} failed ` +
+        `(${failure.statusCode} ${failure.name}: ${failure.message}); no reply is sent to a broadcast, event ` +
+        `or reply [${this.unansweredFailures} such failures so far]`,
     );
   }
 }

@@ -62,6 +62,21 @@ describe('messaging.maxMessageBytes', () => {
     expect(echo.seen()).toBe(1);
   });
 
+  it('drops, unparsed, a received payload longer than the limit, and serves the next message', async () => {
+    const small = await node('small-svc', LIMIT);
+    let served = 0;
+    small.messaging.setHandler((message) => {
+      served++;
+      void small.messaging.reply(message, { ok: true });
+    });
+    const sender = await node('big-sender-svc', Infinity);
+    await sender.messaging.sendMessage({ to: 'small-svc:/', bdy: { blob: 'x'.repeat(LIMIT * 2) } });
+    await eventually(() => small.messaging.stats.malformed === 1);
+    expect(served).toBe(0);
+    const reply = await sender.messaging.request({ to: 'small-svc:/', bdy: { n: 1 } });
+    expect(reply.bdy).toEqual({ ok: true });
+  });
+
   it('counts UTF-8 bytes, not characters', async () => {
     await echoService();
     const client = await node('big-client-svc', LIMIT);

@@ -80,6 +80,8 @@ export class IncomingMessages {
     private readonly handlerWaitMs: number,
     /** Set when signing is enforced: a message without a valid signature goes no further. */
     private readonly signer: MessageSigner | undefined,
+    /** `messaging.maxMessageBytes`: larger payloads are dropped unparsed. */
+    private readonly maxMessageBytes: number,
   ) {}
 
   /**
@@ -118,6 +120,13 @@ export class IncomingMessages {
 
   /** Processes one raw payload from the service or instance channel. */
   receive(payload: string, channel: string): void {
+    // Never smaller than its UTF-16 length in bytes: a longer text is over the limit, unparsed.
+    if (payload.length > this.maxMessageBytes) {
+      return this.malformed(
+        payload,
+        `${payload.length} characters, over maxMessageBytes ${this.maxMessageBytes}`,
+      );
+    }
     let message: UmfMessage;
     try {
       message = parseMessage(payload, PARSE_UNVALIDATED);

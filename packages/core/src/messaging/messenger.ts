@@ -75,6 +75,7 @@ export class Messenger {
       this.publisher,
       options.handlerWaitMs ?? DEFAULT_HANDLER_WAIT_MS,
       signer,
+      maxBytes,
     );
     ctx.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),

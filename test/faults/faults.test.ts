@@ -82,8 +82,8 @@ describe('fault suite (bounded)', () => {
       'presence TTL, and no request fails',
     async () => {
       const result = await runBounded('service-stop');
-      expect(result.facts.noticedMs).toBeDefined();
-      expect(result.facts.noticedMs as number).toBeLessThan(2000);
+      expect(result.facts.routedAwayMs).toBeDefined();
+      expect(result.facts.routedAwayMs as number).toBeLessThan(2000);
       expect(result.failed).toEqual({});
     },
     SCENARIO_TIMEOUT_MS,

@@ -3,32 +3,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, useRedis } from '../../../test/harness/redis.js';
 import { sleep } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
-import { silentLogger } from '../src/logger.js';
+import { useHydraNodes } from './hydra-nodes.js';
 import { uniqueService } from './registry-support.js';
 
 const server = useRedis();
-const started: Hydra[] = [];
+const nodes = useHydraNodes(server);
 const servers: http.Server[] = [];
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.stop()));
   for (const s of servers.splice(0)) {
     s.closeAllConnections();
     s.close();
   }
 });
 
-async function node(serviceName: string, servicePort?: number): Promise<Hydra> {
-  const hydra = new Hydra({
-    serviceName,
-    serviceIP: '127.0.0.1',
-    servicePort,
-    logger: silentLogger,
-    redis: { url: server.urlFor(15) },
-  });
-  started.push(hydra);
-  await hydra.start();
-  return hydra;
+function node(serviceName: string, servicePort?: number): Promise<Hydra> {
+  return nodes.node(serviceName, { servicePort });
 }
 
 /** A real HTTP server that counts the requests it ran and the connections it accepted. */

@@ -1,33 +1,16 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UmfMessage } from '@hydra-nest/umf';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually } from '../../../test/harness/wait.js';
-import { Hydra, type HydraOptions } from '../src/hydra.js';
-import { silentLogger } from '../src/logger.js';
+import type { Hydra } from '../src/hydra.js';
 import { ServiceUnavailableError } from '../src/messaging/index.js';
+import { useHydraNodes } from './hydra-nodes.js';
 
 // Issue #16: every request that reaches an instance is answered or retried elsewhere, replies are
 // believed only from the service asked, and deadlines travel with the request.
 const server = useRedis();
-const started: Hydra[] = [];
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.stop()));
-});
-
-async function node(serviceName: string, options: Partial<HydraOptions> = {}): Promise<Hydra> {
-  const hydra = new Hydra({
-    serviceName,
-    serviceIP: '127.0.0.1',
-    logger: silentLogger,
-    redis: { url: server.urlFor(15) },
-    ...options,
-  });
-  started.push(hydra);
-  await hydra.start();
-  return hydra;
-}
+const { node } = useHydraNodes(server);
 
 function answerWithId(hydra: Hydra): void {
   hydra.messaging.setHandler((m) => {

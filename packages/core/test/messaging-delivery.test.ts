@@ -1,36 +1,14 @@
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UmfValidationError, type UmfMessage } from '@hydra-nest/umf';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually } from '../../../test/harness/wait.js';
-import { Hydra, type HydraOptions } from '../src/hydra.js';
-import { silentLogger } from '../src/logger.js';
+import type { Hydra } from '../src/hydra.js';
+import { useHydraNodes } from './hydra-nodes.js';
 import { MessagingConnectionError, ServiceUnavailableError } from '../src/messaging/index.js';
 
 const server = useRedis();
-const started: Hydra[] = [];
-
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.stop()));
-});
-
-function create(serviceName: string, options: Partial<HydraOptions> = {}): Hydra {
-  const hydra = new Hydra({
-    serviceName,
-    serviceIP: '127.0.0.1',
-    logger: silentLogger,
-    redis: { url: server.urlFor(15) },
-    ...options,
-  });
-  started.push(hydra);
-  return hydra;
-}
-
-async function node(serviceName: string, options: Partial<HydraOptions> = {}): Promise<Hydra> {
-  const hydra = create(serviceName, options);
-  await hydra.start();
-  return hydra;
-}
+const { create, node } = useHydraNodes(server);
 
 /** An instance that answers every request with its own instance id (dropping replies to a requester gone). */
 async function answering(serviceName: string): Promise<Hydra> {

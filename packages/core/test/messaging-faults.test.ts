@@ -5,7 +5,7 @@ import type { UmfMessage } from '@hydra-nest/umf';
 import { freePort, useRedis } from '../../../test/harness/redis.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
-import { silentLogger } from '../src/logger.js';
+import { useHydraNodes } from './hydra-nodes.js';
 import { MessagingConnectionError } from '../src/messaging/index.js';
 
 const server = useRedis();
@@ -17,25 +17,15 @@ const server = useRedis();
 function echoBack(hydra: Hydra, message: UmfMessage): void {
   hydra.messaging.reply(message, { echoed: message.bdy }).catch(() => undefined);
 }
-const started: Hydra[] = [];
+const nodes = useHydraNodes(server);
 const servers: http.Server[] = [];
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.stop()));
   for (const s of servers.splice(0)) s.close();
 });
 
-async function node(serviceName: string, servicePort?: number): Promise<Hydra> {
-  const hydra = new Hydra({
-    serviceName,
-    serviceIP: '127.0.0.1',
-    servicePort,
-    logger: silentLogger,
-    redis: { url: server.urlFor(15) },
-  });
-  started.push(hydra);
-  await hydra.start();
-  return hydra;
+function node(serviceName: string, servicePort?: number): Promise<Hydra> {
+  return nodes.node(serviceName, { servicePort });
 }
 
 async function httpServer(port: number, answer: object): Promise<void> {
@@ -122,14 +112,7 @@ describe('requests when Redis goes away', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       // Not registered: stop() then closes the subscriber synchronously, before its first await.
-      const client = new Hydra({
-        serviceName: 'client-svc',
-        register: false,
-        logger: silentLogger,
-        redis: { url: server.urlFor(15) },
-      });
-      started.push(client);
-      await client.start();
+      const client = await nodes.node('client-svc', { register: false });
       await server.kill();
       const stopped = new Promise<void>((resolve) =>
         // Stop the moment the subscriber is ready again, while its re-subscription is being written.

@@ -4,32 +4,21 @@ import { verifySignature, type UmfMessage } from '@hydra-nest/umf';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { hydraSign } from '../../../test/interop/hydra-signing.js';
-import { Hydra, type HydraOptions } from '../src/hydra.js';
-import { silentLogger } from '../src/logger.js';
+import type { Hydra } from '../src/hydra.js';
 import { HydraTimeoutError, RemoteError } from '../src/messaging/index.js';
+import { useHydraNodes } from './hydra-nodes.js';
 
 // Issue #16: enforced signing with the current and previous secrets, as Hydra 1.x signs.
 const server = useRedis();
-const started: Hydra[] = [];
+const nodes = useHydraNodes(server);
 const redisClients: Redis[] = [];
 
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.stop()));
+afterEach(() => {
   for (const client of redisClients.splice(0)) client.disconnect();
 });
 
-async function node(serviceName: string, secrets?: string[], options: Partial<HydraOptions> = {}) {
-  const hydra = new Hydra({
-    serviceName,
-    serviceIP: '127.0.0.1',
-    logger: silentLogger,
-    redis: { url: server.urlFor(15) },
-    messaging: secrets ? { signing: { secrets } } : {},
-    ...options,
-  });
-  started.push(hydra);
-  await hydra.start();
-  return hydra;
+function node(serviceName: string, secrets?: string[]): Promise<Hydra> {
+  return nodes.node(serviceName, { messaging: secrets ? { signing: { secrets } } : {} });
 }
 
 function echo(hydra: Hydra): Hydra {

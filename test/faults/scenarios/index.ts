@@ -3,16 +3,15 @@ import { scenario as clientPause } from './client-pause.js';
 import { scenario as redisRestartQueue } from './redis-restart-queue.js';
 import { scenario as redisRestartRequests } from './redis-restart-requests.js';
 import { scenario as sentinelFailover } from './sentinel-failover.js';
-import { scenario as serviceKill } from './service-kill.js';
-import { scenario as serviceStop } from './service-stop.js';
+import { serviceLeaves } from './service-leaves.js';
 import { scenario as slowConsumer } from './slow-consumer.js';
 
 /** Every fault scenario, in the table's order. */
 export const scenarios: FaultScenario[] = [
   redisRestartRequests,
   redisRestartQueue,
-  serviceKill,
-  serviceStop,
+  serviceLeaves('kill'),
+  serviceLeaves('stop'),
   slowConsumer,
   clientPause,
   sentinelFailover,

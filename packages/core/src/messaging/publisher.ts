@@ -76,6 +76,15 @@ export class Publisher {
     return this.publish(this.channels.of(service, instanceId), message, payload);
   }
 
+  /** Publishes a request on the channel of one instance with `tmo`, its time left, in seconds. */
+  requestTo(service: string, instanceId: string, message: UmfMessage, tmo: number): Promise<number> {
+    if (this.signer) {
+      message.tmo = tmo; // signed over: it must be in the message itself
+      return this.publish(this.channels.of(service, instanceId), message);
+    }
+    return this.publish(this.channels.of(service, instanceId), message, serializeMessage(message, tmo));
+  }
+
   /** Publishes on the service channel, which every instance of `service` hears. */
   toService(service: string, message: UmfMessage): Promise<number> {
     return this.publish(this.ctx.keys.serviceChannel(service), message).catch(this.explained);

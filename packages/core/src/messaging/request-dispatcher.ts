@@ -179,8 +179,8 @@ export class RequestDispatcher implements ReplyReceiver {
     pending.target = target;
     if (!target) return this.retryLater(pending);
     // The sender's remaining time travels with the request, so the callee skips what nobody awaits.
-    message.tmo = Math.max(1, pending.deadline - Date.now()) / 1000;
-    this.publisher.toInstance(route.service, target, message).then(
+    const tmo = Math.max(1, pending.deadline - Date.now()) / 1000;
+    this.publisher.requestTo(route.service, target, message, tmo).then(
       (receivers) =>
         receivers === 0 && this.publisher.trustReceivers && this.onNobodyListening(pending, target),
       (error: Error) => this.failToSend(pending, error),

@@ -60,6 +60,8 @@ export declare class RedisProcess {
   readonly caCertPath: string;
   /** The CA certificate (PEM) clients must trust; throws without `tls: true` or before start. */
   readonly caCert: string;
+  /** The last 2,000 characters redis-server wrote to stderr since its last (re)start. */
+  readonly stderrTail: string;
   start(): Promise<this>;
   stop(options?: { keepData?: boolean }): Promise<void>;
   kill(): Promise<void>;

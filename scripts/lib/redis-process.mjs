@@ -173,6 +173,7 @@ export class RedisProcess {
     this.child = undefined;
     this.tlsPort = 0;
     this.tlsFiles = undefined;
+    this.stderrTail = '';
   }
 
   /** `redis://127.0.0.1:<port>` (add a db with `urlFor(db)`). */
@@ -228,7 +229,13 @@ export class RedisProcess {
       if (this.options.tls) this.tlsPort = await freePort();
       if (await this.#launch(bin)) return this.#makeUsers();
     }
-    throw new Error(`could not start redis-server on a free port (last tried ${this.port})`);
+    throw new Error(`could not start redis-server on a free port (last tried ${this.port})${this.#said()}`);
+  }
+
+  /** What redis-server wrote to stderr, for an error message ('' when nothing). */
+  #said() {
+    const text = this.stderrTail.trim();
+    return text ? `; it said: ${text}` : '';
   }
 
   async #makeUsers() {
@@ -278,6 +285,9 @@ export class RedisProcess {
     ];
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    // Kept for the error when it does not start: a bad option is reported there, before any log file.
+    this.stderrTail = '';
+    child.stderr.on('data', (chunk) => (this.stderrTail = (this.stderrTail + chunk).slice(-2000)));
     let exited = false;
     child.once('exit', () => (exited = true));
     const deadline = Date.now() + 5000;
@@ -311,7 +321,8 @@ export class RedisProcess {
     else await this.stop({ keepData: true });
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
     const bin = findRedisServer();
-    if (!(await this.#launch(bin))) throw new Error(`redis-server did not come back on port ${this.port}`);
+    if (!(await this.#launch(bin)))
+      throw new Error(`redis-server did not come back on port ${this.port}${this.#said()}`);
     return this.#makeUsers();
   }
 }

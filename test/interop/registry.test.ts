@@ -158,6 +158,31 @@ describe('registry interop with real Hydra 1.9.3', () => {
       });
     });
 
+    it('the instance cache finds a Hydra instance registering after the watch began, without SCAN', async () => {
+      const scans = async () =>
+        Number(/cmdstat_scan:calls=(\d+)/.exec(await nest.redis.info('commandstats'))?.[1] ?? 0);
+      expect(await nest.instances.watch('late-svc')).toEqual([]);
+      const before = await scans();
+      const late = await HydraPeer.start({
+        redisUrl: redis.urlFor(15),
+        serviceName: 'late-svc',
+        servicePort: 5603,
+      });
+      try {
+        const [found] = await eventually(
+          () => (nest.instances.peek('late-svc')!.length ? nest.instances.peek('late-svc') : undefined),
+          {
+            timeoutMs: 4000,
+            what: 'the cache to find the Hydra instance (its nodes entry is seen within 1 s)',
+          },
+        );
+        expect(found).toMatchObject({ instanceID: late.instanceId, port: '5603', ip: '127.0.0.1' });
+        expect(await scans()).toBe(before);
+      } finally {
+        await late.stop();
+      }
+    });
+
     it('ConfigStore and FlightRecorder read what Hydra wrote', async () => {
       await peer.call('putConfig', 'legacy-svc:3.0.0', { mode: 'legacy' });
       expect(await nest.configs.get('legacy-svc:3.0.0')).toEqual({ mode: 'legacy' });

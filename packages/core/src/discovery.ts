@@ -1,6 +1,7 @@
 import type { HydraContext } from './context.js';
 import { newestFirst, parseFlightRecords, type FlightRecord } from './flight-recorder.js';
 import type { StoredHealthSnapshot } from './health.js';
+import { NodeDirectory } from './node-directory.js';
 import type { NodeEntry } from './presence.js';
 import { explainRefusal, explainRefusals } from './redis-permission.js';
 import { parseJsonOrUndefined, scanKeys } from './scan-keys.js';
@@ -33,13 +34,28 @@ export interface ServiceHealthReport {
   presence: InstanceInfo[];
 }
 
+/** How discovery keeps its view of the nodes hash; see {@link Discovery}. */
+export interface DiscoveryOptions {
+  /**
+   * Longest time between two full reads of the nodes hash's ids, ms (between them, its length tells
+   * whether instances came or went). Default 30000.
+   */
+  nodesRereadMs?: number;
+}
+
 /** Entries Hydra's readers keep of a flight recorder (Hydra: LRANGE 0 63). */
 const LOG_ENTRIES = 64;
 
 /**
  * Reads Hydra's registry: services, live instances, nodes, health and logs, seeing Hydra 1.x and
- * hydra-nest instances alike. SCAN only, never KEYS, and each batch of reads is one round trip. Values
- * that are not JSON (foreign keys in a shared db) are skipped instead of failing the whole read.
+ * hydra-nest instances alike. Values that are not JSON (foreign keys in a shared db) are skipped
+ * instead of failing the whole read; each batch of reads is one round trip; never KEYS.
+ *
+ * Instances are found without walking the keyspace: the shared nodes hash names every instance ever
+ * registered and its service (see {@link NodeDirectory}; usually one HLEN), one MGET per service of
+ * those candidates' presence keys tells the live ones, and one HMGET reads their entries. So finding
+ * instances costs Redis the same whatever else it holds. Listing services, routes and logs (operator
+ * calls) still SCANs, which walks every key of the db.
  *
  * @example
  * const discovery = new Discovery(ctx);
@@ -47,9 +63,19 @@ const LOG_ENTRIES = 64;
  * if (first) console.log(`billing at ${first.ip}:${first.port}`);
  */
 export class Discovery {
-  constructor(private readonly ctx: HydraContext) {}
+  private readonly directory: NodeDirectory;
 
-  /** Every registered service (SCAN, then one MGET), like Hydra's `getServices`. */
+  constructor(
+    private readonly ctx: HydraContext,
+    options: DiscoveryOptions = {},
+  ) {
+    this.directory = new NodeDirectory(ctx, { rereadMs: options.nodesRereadMs });
+  }
+
+  /**
+   * Every registered service (SCAN, then one MGET), like Hydra's `getServices`. The SCAN walks the
+   * whole db: meant for operators and start-up, not for a timer.
+   */
   async services(): Promise<ServiceEntry[]> {
     const { redis, keys } = this.ctx;
     const serviceKeys = (await scanKeys(redis, keys.servicesPattern())).filter(
@@ -62,27 +88,23 @@ export class Discovery {
     });
   }
 
-  /** Ids of the instances of `service` whose presence key is alive (SCAN only). */
+  /** Ids of the instances of `service` that have a nodes entry and a live presence key. */
   async presentIds(service: string): Promise<string[]> {
-    const { redis, keys } = this.ctx;
-    return (await scanKeys(redis, keys.presencePattern(service))).flatMap((key) => {
-      const parsed = keys.parsePresenceKey(key);
-      return parsed?.service === service ? [parsed.instanceId] : [];
-    });
+    return (await this.presentIdsOf([service])).get(service)!;
   }
 
   /**
-   * Live instances of `service`: presence key alive and a nodes entry (SCAN, then one HMGET), like
-   * Hydra's `getServicePresence` but neither cached nor shuffled. `[]` when none is live.
+   * Live instances of `service`: presence key alive and a nodes entry, like Hydra's
+   * `getServicePresence` but neither cached nor shuffled. `[]` when none is live.
    */
   async instances(service: string): Promise<InstanceInfo[]> {
     return (await this.instancesOf([service])).get(service) ?? [];
   }
 
   /**
-   * Live instances of several services at once, in two round-trip batches: one SCAN (a single pass over
-   * every service's presence keys when more than one service is asked), then one pipeline of HMGETs.
-   * The instance cache refreshes with it.
+   * Live instances of several services at once: the nodes directory brought up to date (one HLEN
+   * usually), one pipeline of an MGET of presence keys per service, then one pipeline of HMGETs. The
+   * instance cache refreshes with it.
    */
   async instancesOf(services: readonly string[]): Promise<Map<string, InstanceInfo[]>> {
     const { redis, keys } = this.ctx;
@@ -101,17 +123,54 @@ export class Discovery {
     return result;
   }
 
+  /**
+   * Of the ids the nodes hash names for each service, those whose presence key is alive: one MGET per
+   * service (one slot per service in Cluster layout), all in one pipeline. Ids missing for a minute
+   * (dead instances) are checked only every `nodesRereadMs`.
+   */
   private async presentIdsOf(services: readonly string[]): Promise<Map<string, string[]>> {
+    const { redis, keys } = this.ctx;
     const ids = new Map<string, string[]>(services.map((service) => [service, []]));
-    if (services.length === 1) {
-      ids.set(services[0]!, await this.presentIds(services[0]!));
-    } else if (services.length > 1) {
-      for (const key of await scanKeys(this.ctx.redis, this.ctx.keys.anyPresencePattern())) {
-        const parsed = this.ctx.keys.parsePresenceKey(key);
-        if (parsed) ids.get(parsed.service)?.push(parsed.instanceId);
-      }
+    if (services.length === 0) return ids;
+    await this.directory.refresh();
+    const asked = services.flatMap((service) => {
+      const candidates = this.directory.candidatesOf(service);
+      return candidates.length ? [{ service, candidates }] : [];
+    });
+    if (asked.length === 0) return ids;
+    const pipeline = redis.pipeline();
+    for (const { service, candidates } of asked) {
+      pipeline.mget(...candidates.map((id) => keys.presence(service, id)));
     }
+    const replies = (await pipeline.exec()) ?? [];
+    asked.forEach(({ service, candidates }, i) => {
+      const [error, values] = replies[i] ?? [];
+      if (error) throw explainRefusal(error, this.ctx);
+      const present = (values as Array<string | null>).map((value) => value !== null);
+      candidates.forEach((id, j) => this.directory.notePresence(id, present[j]!));
+      ids.set(
+        service,
+        candidates.filter((_, j) => present[j]),
+      );
+    });
     return ids;
+  }
+
+  /**
+   * Brings discovery's view of the nodes hash up to date (usually one HLEN) and says whether it now
+   * names instances it did not before: then a service's instances are worth looking up again.
+   */
+  refreshNodes(): Promise<boolean> {
+    return this.directory.refresh();
+  }
+
+  /**
+   * Tells discovery that an instance removed its nodes entry (a hydra-nest peer announced its
+   * departure), so the next lookup reads the hash's ids again: an arrival at the same moment leaves
+   * its length unchanged.
+   */
+  nodesChanged(): void {
+    this.directory.invalidate();
   }
 
   /** Whether any instance of `service` has a live presence key (Hydra's `hasServicePresence`). */
@@ -138,8 +197,8 @@ export class Discovery {
   }
 
   /**
-   * Health snapshots (as stored, `updatedOn` included) of the live instances of `service`: SCAN, then one
-   * MGET. Instances whose snapshot is missing (e.g. in a Hydra peer's 2 s gap) are left out.
+   * Health snapshots (as stored, `updatedOn` included) of the live instances of `service`: the instance
+   * lookup, then one MGET. Instances whose snapshot is missing (e.g. in a Hydra peer's 2 s gap) are left out.
    */
   async health(service: string): Promise<StoredHealthSnapshot[]> {
     const ids = await this.presentIds(service);
@@ -152,17 +211,25 @@ export class Discovery {
   /**
    * Health, merged flight-recorder log (newest 64 entries) and live instances of every registered
    * service, keyed by service name: the content of Hydra's `getServiceHealthAll` (which returns an array
-   * of the same triples and only one instance's log). One SCAN for presence, one per service for logs,
-   * then one pipeline.
+   * of the same triples and only one instance's log). Two SCAN walks of the whole db, whatever the number
+   * of services (service entries, flight-recorder lists), the instance lookup, then one pipeline: an
+   * operator call, not for a timer.
    */
   async healthAll(): Promise<Record<string, ServiceHealthReport>> {
     const { redis, keys } = this.ctx;
-    const names = [...new Set((await this.services()).map((s) => s.serviceName))];
-    const [ids, logKeys] = await Promise.all([
-      this.presentIdsOf(names),
-      Promise.all(names.map((service) => scanKeys(redis, keys.healthLogPattern(service)))),
+    const [services, allLogKeys] = await Promise.all([
+      this.services(),
+      scanKeys(redis, keys.anyHealthLogPattern()),
     ]);
-    const found = names.map((service, i) => ({ service, ids: ids.get(service)!, logKeys: logKeys[i]! }));
+    const names = [...new Set(services.map((s) => s.serviceName))];
+    const ids = await this.presentIdsOf(names);
+    const logKeysOf = new Map<string, string[]>(names.map((service) => [service, []]));
+    for (const key of allLogKeys) logKeysOf.get(keys.serviceFromHealthLogKey(key) ?? '')?.push(key);
+    const found = names.map((service) => ({
+      service,
+      ids: ids.get(service)!,
+      logKeys: logKeysOf.get(service)!,
+    }));
     const pipeline = redis.pipeline();
     for (const { service, ids, logKeys } of found) {
       if (ids.length > 0) {

@@ -40,7 +40,10 @@ export interface HydraOptions extends ServiceIdentityOptions {
   health?: { intervalMs?: number; ttlSeconds?: number };
   /** How often known instances of watched services are checked for presence, ms. Default 1000. */
   discoveryRefreshMs?: number;
-  /** How often watched services are SCANned for instances that did not announce themselves, ms. Default 3000. */
+  /**
+   * How often watched services are looked up afresh (nodes hash, presence keys; no SCAN) for instances
+   * that did not announce themselves, such as Hydra 1.x peers, ms. Default 3000.
+   */
   discoveryScanMs?: number;
   /** Load balancing, request deadline and retries of messaging. */
   messaging?: MessagingOptions;
@@ -114,8 +117,8 @@ export class Hydra extends EventEmitter {
     this.health = new HealthReporter(ctx, options.health, this.connections);
     this.flightRecorder = new FlightRecorder(ctx);
     this.configs = new ConfigStore(ctx);
-    this.routes = new RouteRegistry(ctx);
     this.discovery = new Discovery(ctx);
+    this.routes = new RouteRegistry(ctx, this.discovery);
     this.instances = new InstanceCache(ctx, this.discovery, {
       refreshMs: options.discoveryRefreshMs,
       discoverMs: options.discoveryScanMs,

@@ -19,15 +19,17 @@ export interface InstanceAnnouncement {
 /** Timing of the instance cache's background upkeep; see {@link InstanceCache}. */
 export interface InstanceCacheOptions {
   /**
-   * How often known instances are checked for presence, ms: one pipelined EXISTS per instance of every
-   * watched service, so a departure is noticed within this period (plus the presence TTL after a crash).
-   * Default 1000.
+   * How often known instances are checked for presence, ms: one MGET of their presence keys per watched
+   * service, in one pipeline, so a departure is noticed within this period (plus the presence TTL after
+   * a crash). Default 1000.
    */
   refreshMs?: number;
   /**
-   * How often watched services are SCANned for instances that did not announce themselves (Hydra 1.x
-   * peers), ms. A SCAN walks the whole keyspace, so this is kept rarer; one pass serves every watched
-   * service. Default 3000, the age of Hydra's own presence cache.
+   * How often watched services are looked up afresh for instances that did not announce themselves
+   * (Hydra 1.x peers), ms: the presence keys of the instances the nodes hash names (see
+   * `Discovery.instancesOf`); one round serves every watched service. Sooner when the nodes hash,
+   * whose length is checked every `refreshMs`, names a new instance. Default 3000, the age of Hydra's
+   * own presence cache.
    */
   discoverMs?: number;
   /**
@@ -42,7 +44,7 @@ interface ServiceView {
   instances: InstanceInfo[];
   /** Round-robin position. */
   cursor: number;
-  /** When the service's presence keys were last SCANned, ms. */
+  /** When the service was last looked up in full (nodes hash and presence keys), ms. */
   scannedAt: number;
   /** When it was last used, on the cache's use counter. */
   usedAt: number;
@@ -55,10 +57,12 @@ const ANNOUNCED_MEMORY_MS = 10_000;
 
 /**
  * Instances of the services this process talks to, kept in memory so that choosing one costs no Redis
- * round trip. In the background, every `refreshMs`, one pipeline checks that the known instances of all
- * watched services are still present; every `discoverMs` the services are SCANned for newcomers (then
- * one pipeline of HMGETs). hydra-nest peers' announcements ({@link applyAnnouncement}) and failed calls
- * ({@link markGone}) update it at once. Redis errors in the background keep the last known lists.
+ * round trip. In the background, every `refreshMs`, an HLEN of the nodes hash checks for newcomers and
+ * one pipeline checks that the known instances of all watched services are still present; every
+ * `discoverMs`, or at once when the nodes hash names a new instance, the services are looked up afresh
+ * (nodes hash and presence keys, never a SCAN, so the cost does not grow with unrelated keys).
+ * hydra-nest peers' announcements ({@link applyAnnouncement}) and failed calls ({@link markGone})
+ * update it at once. Redis errors in the background keep the last known lists.
  *
  * Emits `change(service, instances)` whenever the set of instance ids of a watched service changes.
  *
@@ -73,7 +77,7 @@ export class InstanceCache extends EventEmitter {
   private readonly loading = new Map<string, Promise<InstanceInfo[]>>();
   /** Instance id -> until when (ms) refreshes must not re-add it. */
   private readonly tombstones = new Map<string, number>();
-  /** Instance id -> when (ms) an announcement added it; a SCAN begun earlier must not drop it. */
+  /** Instance id -> when (ms) an announcement added it; a lookup begun earlier must not drop it. */
   private readonly announced = new Map<string, number>();
   private readonly refreshMs: number;
   private readonly discoverMs: number;
@@ -81,6 +85,7 @@ export class InstanceCache extends EventEmitter {
   private uses = 0;
   private stopRefreshing: StopRepeating | undefined;
   private ticking = false;
+  private refreshing: Promise<void> | undefined;
   /** Bumped by close(), so that loads begun before it are not cached after it. */
   private generation = 0;
 
@@ -166,6 +171,8 @@ export class InstanceCache extends EventEmitter {
   applyAnnouncement(announcement: InstanceAnnouncement): void {
     const { service, instanceId, instance } = announcement;
     if (announcement.event === 'down') {
+      // The peer removed its nodes entry: a newcomer's entry may leave the hash's length unchanged.
+      this.discovery.nodesChanged();
       this.markGone(service, instanceId);
       return;
     }
@@ -180,9 +187,13 @@ export class InstanceCache extends EventEmitter {
     this.update(service, view, (list) => [...list.filter((i) => i.instanceID !== instanceId), info]);
   }
 
-  /** SCANs every watched service now (e.g. before retrying a call that found no instance). */
-  async refreshAll(): Promise<void> {
-    await this.rescan([...this.views.keys()]);
+  /**
+   * Looks every watched service up afresh now (e.g. before retrying a call that found no instance).
+   * Calls made while one runs share it.
+   */
+  refreshAll(): Promise<void> {
+    this.refreshing ??= this.rescan([...this.views.keys()]).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
   /** Stops the background upkeep and forgets everything; `watch` starts afresh afterwards. */
@@ -218,17 +229,19 @@ export class InstanceCache extends EventEmitter {
     if (oldest) this.views.delete(oldest[0]);
   }
 
-  /** One background round: SCAN the services due for it, check the others' known instances. */
+  /** One background round: look up the services due for it, check the others' known instances. */
   private async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
       const now = Date.now();
       for (const [id, at] of this.announced) if (now - at > ANNOUNCED_MEMORY_MS) this.announced.delete(id);
+      // A new entry in the nodes hash (a Hydra 1.x peer starting) makes every service due at once.
+      const grew = await this.discovery.refreshNodes().catch(() => false);
       const due: string[] = [];
       const check: string[] = [];
       for (const [service, view] of this.views) {
-        (now - view.scannedAt >= this.discoverMs ? due : check).push(service);
+        (grew || now - view.scannedAt >= this.discoverMs ? due : check).push(service);
       }
       await Promise.all([this.rescan(due), this.checkPresence(check)]);
     } finally {
@@ -236,7 +249,7 @@ export class InstanceCache extends EventEmitter {
     }
   }
 
-  /** Re-reads `services` from Redis (SCAN, then one pipeline); keeps the last lists on error. */
+  /** Re-reads `services` from Redis (see `Discovery.instancesOf`); keeps the last lists on error. */
   private async rescan(services: string[]): Promise<void> {
     if (services.length === 0) return;
     const generation = this.generation;
@@ -257,7 +270,7 @@ export class InstanceCache extends EventEmitter {
       if (!view) continue;
       view.scannedAt = startedAt;
       const ids = new Set(fresh.map((i) => i.instanceID));
-      // Keep instances announced while the SCAN ran: it may have missed their brand-new keys.
+      // Keep instances announced while the lookup ran: it may have missed their brand-new keys.
       const announcedSince = view.instances.filter(
         (i) => !ids.has(i.instanceID) && (this.announced.get(i.instanceID) ?? 0) >= startedAt,
       );
@@ -266,16 +279,20 @@ export class InstanceCache extends EventEmitter {
     }
   }
 
-  /** Drops the known instances whose presence key is gone: one pipelined EXISTS each, all services. */
+  /**
+   * Drops the known instances whose presence key is gone: one MGET of presence keys per service, all
+   * in one pipeline.
+   */
   private async checkPresence(services: string[]): Promise<void> {
     const { redis, keys } = this.ctx;
-    const asked = services.flatMap((service) =>
-      (this.views.get(service)?.instances ?? []).map((i) => ({ service, id: i.instanceID })),
-    );
+    const asked = services.flatMap((service) => {
+      const ids = (this.views.get(service)?.instances ?? []).map((i) => i.instanceID);
+      return ids.length ? [{ service, ids }] : [];
+    });
     if (asked.length === 0) return;
     const startedAt = Date.now();
     const pipeline = redis.pipeline();
-    for (const { service, id } of asked) pipeline.exists(keys.presence(service, id));
+    for (const { service, ids } of asked) pipeline.mget(...ids.map((id) => keys.presence(service, id)));
     let results: [Error | null, unknown][];
     try {
       results = (await pipeline.exec()) ?? [];
@@ -283,18 +300,20 @@ export class InstanceCache extends EventEmitter {
       this.ctx.logger.debug?.(`presence check failed: ${(error as Error).message}`);
       return;
     }
-    const gone = new Map<string, Set<string>>();
-    asked.forEach(({ service, id }, i) => {
-      const [error, exists] = results[i] ?? [];
-      // An error is not a departure (Redis away); an instance announced meanwhile has a fresh key.
-      if (error || exists !== 0 || (this.announced.get(id) ?? 0) >= startedAt) return;
-      if (!gone.has(service)) gone.set(service, new Set());
-      gone.get(service)!.add(id);
-    });
-    for (const [service, ids] of gone) {
+    asked.forEach(({ service, ids }, i) => {
+      const [error, values] = results[i] ?? [];
+      if (error) return; // an error is not a departure (Redis away)
+      // An instance announced meanwhile has a fresh key.
+      const gone = new Set(
+        ids.filter(
+          (id, j) =>
+            (values as Array<string | null>)[j] === null && (this.announced.get(id) ?? 0) < startedAt,
+        ),
+      );
       const view = this.views.get(service);
-      if (view) this.update(service, view, (list) => list.filter((i) => !ids.has(i.instanceID)));
-    }
+      if (view && gone.size)
+        this.update(service, view, (list) => list.filter((i) => !gone.has(i.instanceID)));
+    });
   }
 
   /** Applies `change` to the current list and emits `change` when the set of ids differs. */

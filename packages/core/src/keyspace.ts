@@ -187,6 +187,23 @@ export class Keyspace {
     return `${this.prefix}:${this.escapeGlob(this.svc(service))}:*:health:log`;
   }
 
+  /**
+   * SCAN pattern for the flight-recorder lists of every service: one pass for all of them costs what
+   * one for a single service costs.
+   */
+  anyHealthLogPattern(): string {
+    return `${this.prefix}:*:health:log`;
+  }
+
+  /** Service name from a `P:S:I:health:log` key, or undefined when the key does not have that layout. */
+  serviceFromHealthLogKey(key: string): string | undefined {
+    const rest = this.segmentAfterPrefix(key, ':health:log');
+    const colon = rest?.lastIndexOf(':') ?? -1;
+    if (colon <= 0 || colon === rest!.length - 1) return undefined;
+    const service = rest!.slice(0, colon);
+    return service.includes(':') ? undefined : service;
+  }
+
   /** Service name from a `P:S:service` key, or undefined when the key does not have that layout. */
   serviceFromServiceKey(key: string): string | undefined {
     const service = this.segmentAfterPrefix(key, ':service');

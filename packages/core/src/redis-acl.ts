@@ -11,7 +11,8 @@ export const HYDRA_REDIS_COMMANDS: readonly string[] = [
   'select',
   'info',
   'ping',
-  // Registry: presence, nodes, health, flight recorder, routes, configs; discovery by SCAN, never KEYS.
+  // Registry: presence, nodes, health, flight recorder, routes, configs; discovery from the nodes hash
+  // (HLEN, HKEYS, HMGET) and presence keys (MGET); listings by SCAN, never KEYS.
   'scan',
   'exists',
   'mget',
@@ -24,6 +25,7 @@ export const HYDRA_REDIS_COMMANDS: readonly string[] = [
   'hmget',
   'hgetall',
   'hkeys',
+  'hlen',
   'hdel',
   'sadd',
   'smembers',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HydraContext } from './context.js';
+import { Discovery } from './discovery.js';
 import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
 import { explainRefusal, explainRefusals, isRedisPermissionRefusal } from './redis-permission.js';
@@ -23,7 +24,11 @@ const UMF_VERSION = 'UMF/1.4.6';
 export class RouteRegistry {
   private published: string[] | undefined;
 
-  constructor(private readonly ctx: HydraContext) {}
+  /** `discovery` finds hydra-router instances; a `Hydra` passes its own, whose view is warm. */
+  constructor(
+    private readonly ctx: HydraContext,
+    private readonly discovery: Discovery = new Discovery(ctx),
+  ) {}
 
   /**
    * Replaces the route set with `routes` plus Hydra's three defaults (`[get]/S`, `[get]/S/`,
@@ -66,8 +71,9 @@ export class RouteRegistry {
   }
 
   /**
-   * Every service's routes, `{ service: [routes] }` like Hydra's `getAllServiceRoutes`: one SCAN, then
-   * one pipeline of SMEMBERS. Keys that only look like route sets are ignored.
+   * Every service's routes, `{ service: [routes] }` like Hydra's `getAllServiceRoutes`: one SCAN (a walk
+   * of the whole db: an operator call, not for a timer), then one pipeline of SMEMBERS. Keys that only
+   * look like route sets are ignored.
    */
   async allRoutes(): Promise<Record<string, string[]>> {
     const { redis, keys } = this.ctx;
@@ -100,14 +106,13 @@ export class RouteRegistry {
   }
 
   /**
-   * Hydra's refresh broadcast, only when a hydra-router instance is present (one cheap SCAN). Best
-   * effort: the routes are already written, so a failure here is logged, not thrown.
+   * Hydra's refresh broadcast, only when a hydra-router instance is present (an instance lookup, no
+   * SCAN). Best effort: the routes are already written, so a failure here is logged, not thrown.
    */
   private async notifyRouters(): Promise<void> {
     const { redis, keys, identity, logger } = this.ctx;
     try {
-      const routers = await scanKeys(redis, keys.presencePattern(ROUTER_SERVICE));
-      if (routers.length === 0) return;
+      if (!(await this.discovery.hasPresence(ROUTER_SERVICE))) return;
       // Short-form UMF in Hydra's key order; written here so core's registry does not depend on umf.
       const message = {
         to: `${ROUTER_SERVICE}:/refresh`,

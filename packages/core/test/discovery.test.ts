@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
-import { sleep } from '../../../test/harness/wait.js';
+import { eventually, sleep } from '../../../test/harness/wait.js';
 import { Discovery } from '../src/discovery.js';
 import { FlightRecorder } from '../src/flight-recorder.js';
 import { HealthReporter } from '../src/health.js';
 import { Presence } from '../src/presence.js';
 import { scanKeys } from '../src/scan-keys.js';
 import {
+  fakeInstanceId,
   monitorCommands,
   registryContext,
   removePresence,
@@ -69,22 +70,29 @@ describe('Discovery', () => {
     expect(await discovery.instances(uniqueService('nobody'))).toEqual([]);
   });
 
-  it('reads the nodes entries of an instance list with one SCAN walk and a single HMGET', async () => {
+  it('finds instances without walking the keyspace: an HLEN, one MGET of presence keys, one HMGET', async () => {
     const service = uniqueService('inst');
     const ids = [
       await writeInstance(redis, { service }),
       await writeInstance(redis, { service }),
       await writeInstance(redis, { service }),
     ];
-    const commands = await monitorCommands(redis, () => discovery.instances(service));
-    expect(commands.map((c) => c[0])).toEqual([
-      ...commands.filter((c) => c[0] === 'scan').map(() => 'scan'),
-      'hmget',
-    ]);
-    expect(commands.at(-1)!.slice(2).sort()).toEqual(ids.sort());
+    const dead = await writeInstance(redis, { service, ttlSeconds: 0 });
+    const unrelated = redis.pipeline();
+    for (let i = 0; i < 5000; i++) unrelated.set(`unrelated:${service}:${i}`, 'x');
+    await unrelated.exec();
+    const fresh = new Discovery(registryContext(redis, 'reader'));
+    await fresh.instances(service); // the first lookup reads the nodes hash's ids (HKEYS, HMGET)
+    const commands = await monitorCommands(redis, () => fresh.instances(service));
+    expect(commands.map((c) => c[0])).toEqual(['hlen', 'mget', 'hmget']);
+    expect(commands[1]!.slice(1).sort()).toEqual(
+      [...ids, dead].map((id) => `hydra:service:${service}:${id}:presence`).sort(),
+    );
+    expect(commands[2]!.slice(2).sort()).toEqual(ids.sort());
+    await redis.del(...[...Array(5000)].map((_, i) => `unrelated:${service}:${i}`));
   });
 
-  it('finds the instances of several services in one SCAN pass', async () => {
+  it('finds the instances of several services in one round', async () => {
     const s1 = uniqueService('multi');
     const s2 = uniqueService('multi');
     const a = await writeInstance(redis, { service: s1 });
@@ -95,7 +103,7 @@ describe('Discovery', () => {
     expect([...found.values()][2]).toEqual([]);
   });
 
-  it('ignores keys that only end in :presence, in one-service and many-service scans alike', async () => {
+  it('ignores keys that only end in :presence, in one-service and many-service lookups alike', async () => {
     const service = uniqueService('layout');
     const real = await writeInstance(redis, { service });
     await redis.setex(`hydra:service:${service}:extra:${'e'.repeat(32)}:presence`, 5, 'x');
@@ -104,6 +112,40 @@ describe('Discovery', () => {
     expect((await discovery.instances(service)).map((i) => i.instanceID)).toEqual([real]);
     const many = await discovery.instancesOf([service, uniqueService('none')]);
     expect(many.get(service)!.map((i) => i.instanceID)).toEqual([real]);
+  });
+
+  it('finds a newcomer whose nodes entry left the hash length unchanged once told that nodes changed', async () => {
+    const service = uniqueService('swap');
+    const slow = new Discovery(registryContext(redis, 'reader'), { nodesRereadMs: 60_000 });
+    const leaving = await writeInstance(redis, { service: uniqueService('leaving') });
+    expect(await slow.instances(service)).toEqual([]);
+    // One instance removes its entry as another arrives: HLEN is the same as before.
+    const arriving = fakeInstanceId();
+    await redis.hdel('hydra:service:nodes', leaving);
+    await writeInstance(redis, { service, id: arriving });
+    expect(await slow.instances(service)).toEqual([]);
+    slow.nodesChanged();
+    expect((await slow.instances(service)).map((i) => i.instanceID)).toEqual([arriving]);
+
+    // Without being told, a full read every nodesRereadMs finds it.
+    const quick = new Discovery(registryContext(redis, 'reader'), { nodesRereadMs: 0 });
+    expect(await quick.instances(service)).toHaveLength(1);
+    const next = fakeInstanceId();
+    await redis.hdel('hydra:service:nodes', arriving);
+    await writeInstance(redis, { service, id: next });
+    expect((await quick.instances(service)).map((i) => i.instanceID)).toEqual([next]);
+  });
+
+  it('does not return an instance whose presence key expired although its nodes entry stays', async () => {
+    const service = uniqueService('expired');
+    const id = await writeInstance(redis, { service, ttlSeconds: 1 });
+    expect(await discovery.presentIds(service)).toEqual([id]);
+    await eventually(async () => (await discovery.instances(service)).length === 0, {
+      timeoutMs: 2500,
+      what: 'the presence key to expire',
+    });
+    expect(await redis.hexists('hydra:service:nodes', id)).toBe(1);
+    expect(await discovery.hasPresence(service)).toBe(false);
   });
 
   it('says whether a service has presence', async () => {

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
-import { Discovery, type InstanceInfo } from '../src/discovery.js';
+import { Discovery, type DiscoveryOptions, type InstanceInfo } from '../src/discovery.js';
 import { InstanceCache, type InstanceCacheOptions } from '../src/instance-cache.js';
 import {
   registryContext,
@@ -27,18 +27,19 @@ afterEach(() => {
 afterAll(() => redis.disconnect());
 
 /** A cache on its own connection (so a test may cut it), closed after the test. */
-function newCache(options: InstanceCacheOptions = {}) {
+function newCache(options: InstanceCacheOptions = {}, discoveryOptions: DiscoveryOptions = {}) {
   const client = new Redis(server.urlFor(15));
   client.on('error', () => undefined);
   clients.push(client);
   const ctx = registryContext(client, 'caller');
-  const discovery = new Discovery(ctx);
+  const discovery = new Discovery(ctx, discoveryOptions);
   const cache = new InstanceCache(ctx, discovery, options);
   caches.push(cache);
   return { cache, discovery, client };
 }
 
 const ids = (list: InstanceInfo[] | undefined) => (list ?? []).map((i) => i.instanceID).sort();
+const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
 
 describe('InstanceCache', () => {
   it('loads a service on the first watch, sharing one load between concurrent first calls', async () => {
@@ -60,8 +61,9 @@ describe('InstanceCache', () => {
     expect(ids(cache.peek(service))).toEqual([a]);
   });
 
-  it('learns of hand-written (Hydra 1.x style) instances appearing and leaving within 1.5 s', async () => {
+  it('learns of hand-written (Hydra 1.x style) instances appearing and leaving within 1.5 s, without SCAN', async () => {
     const service = uniqueService('churn');
+    const scansBefore = await scans();
     const { cache } = newCache({ refreshMs: 250, discoverMs: 1000 });
     const changes: string[][] = [];
     cache.on('change', (s: string, list: InstanceInfo[]) => s === service && changes.push(ids(list)));
@@ -83,6 +85,7 @@ describe('InstanceCache', () => {
     await eventually(() => ids(cache.peek(service)).join() === b, { timeoutMs: 2500, what: 'a expiring' });
     expect(changes[0]).toEqual([a]);
     expect(changes.at(-1)).toEqual([b]);
+    expect(await scans()).toBe(scansBefore);
   });
 
   it('round-robins evenly over three instances, and picks at random or around excluded ones', async () => {
@@ -233,13 +236,52 @@ describe('InstanceCache', () => {
     const b = await writeInstance(redis, { service });
     const { cache } = newCache({ refreshMs: 100, discoverMs: 60_000 });
     await cache.watch(service);
-    const scans = async () =>
-      Number(/cmdstat_scan:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
     const before = await scans();
     await removePresence(redis, service, b);
     await eventually(() => cache.peek(service)!.length === 1, { timeoutMs: 1000, what: 'the departure' });
     expect(ids(cache.peek(service))).toEqual([a]);
     expect(await scans()).toBe(before);
+  });
+
+  it('looks a newcomer up as soon as the nodes hash grows, before the next full round is due', async () => {
+    const service = uniqueService('grow');
+    const { cache } = newCache({ refreshMs: 100, discoverMs: 60_000 });
+    expect(await cache.watch(service)).toEqual([]);
+    const a = await writeInstance(redis, { service });
+    await eventually(() => cache.get(service, a), { timeoutMs: 500, what: 'the newcomer' });
+  });
+
+  it('after a hydra-nest peer announced its departure, finds a newcomer that kept the nodes hash length', async () => {
+    const service = uniqueService('swap');
+    const a = await writeInstance(redis, { service });
+    const leaving = await writeInstance(redis, { service: uniqueService('leaving') });
+    const { cache } = newCache({ refreshMs: 100, discoverMs: 200 }, { nodesRereadMs: 60_000 });
+    expect(ids(await cache.watch(service))).toEqual([a]);
+    // The peer deregisters (DEL presence, HDEL node) as a Hydra 1.x instance registers.
+    const b = fakeInstanceId();
+    await redis.hdel('hydra:service:nodes', leaving);
+    await writeInstance(redis, { service, id: b });
+    await sleep(600); // three lookups: the hash's length has not changed
+    expect(ids(cache.peek(service))).toEqual([a]);
+    cache.applyAnnouncement({ event: 'down', service: 'leaving', instanceId: leaving });
+    await eventually(() => cache.get(service, b), { timeoutMs: 1000, what: 'the newcomer' });
+  });
+
+  it('shares one lookup between refreshAll calls made while it runs', async () => {
+    const service = uniqueService('storm');
+    await writeInstance(redis, { service });
+    const { cache, discovery } = newCache({ refreshMs: 60_000, discoverMs: 60_000 });
+    await cache.watch(service);
+    let lookups = 0;
+    const original = discovery.instancesOf.bind(discovery);
+    discovery.instancesOf = (services) => {
+      lookups++;
+      return original(services);
+    };
+    await Promise.all([...Array(50)].map(() => cache.refreshAll()));
+    expect(lookups).toBe(1);
+    await cache.refreshAll();
+    expect(lookups).toBe(2);
   });
 
   it('stops refreshing and forgets everything on close', async () => {

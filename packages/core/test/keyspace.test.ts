@@ -37,11 +37,15 @@ describe('Keyspace', () => {
     expect(keys.serviceFromRoutesKey('hydra:service:users:service:routes')).toBe('users');
     expect(keys.instanceFromPresenceKey(`hydra:service:users:${id}:presence`)).toBe(id);
     expect(keys.instanceFromPresenceKey('hydra:service:users:presence')).toBeUndefined();
+    expect(keys.serviceFromHealthLogKey(`hydra:service:users:${id}:health:log`)).toBe('users');
+    expect(keys.serviceFromHealthLogKey(`hydra:service:a:b:${id}:health:log`)).toBeUndefined();
+    expect(keys.serviceFromHealthLogKey('hydra:service:users:health:log')).toBeUndefined();
   });
 
   it('builds SCAN patterns anchored at the prefix, with glob characters escaped', () => {
     expect(keys.presencePattern('users')).toBe('hydra:service:users:*:presence');
     expect(keys.servicesPattern()).toBe('hydra:service:*:service');
+    expect(keys.anyHealthLogPattern()).toBe('hydra:service:*:health:log');
     expect(new Keyspace().presencePattern('a*b')).toBe('hydra:service:a\\*b:*:presence');
   });
 
@@ -51,6 +55,7 @@ describe('Keyspace', () => {
     expect(cluster.queueReceived('users')).toBe('hydra:service:{users}:mqrecieved');
     expect(cluster.serviceFromServiceKey('hydra:service:{users}:service')).toBe('users');
     expect(cluster.presencePattern('users')).toBe('hydra:service:{users}:*:presence');
+    expect(cluster.serviceFromHealthLogKey(`hydra:service:{users}:${id}:health:log`)).toBe('users');
   });
 
   it('accepts another prefix, with or without a trailing colon', () => {

@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../../../test/harness/redis.js';
+import { sleep } from '../../../test/harness/wait.js';
+import { NodeDirectory } from '../src/node-directory.js';
+import { monitorCommands, registryContext, uniqueService, writeInstance } from './registry-support.js';
+
+const server = useRedis();
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(server.urlFor(15));
+});
+afterAll(() => redis.disconnect());
+
+describe('NodeDirectory', () => {
+  it('reads the ids once, then only an HLEN until the nodes hash changes', async () => {
+    const service = uniqueService('dir');
+    const a = await writeInstance(redis, { service });
+    await redis.hset('hydra:service:nodes', 'f'.repeat(32), 'not json');
+    const directory = new NodeDirectory(registryContext(redis, 'reader'));
+    const first = await monitorCommands(redis, () => directory.refresh());
+    expect(first.map((c) => c[0])).toEqual(['hkeys', 'hmget']);
+    expect(directory.candidatesOf(service)).toEqual([a]);
+
+    const quiet = await monitorCommands(redis, () => directory.refresh());
+    expect(quiet.map((c) => c[0])).toEqual(['hlen']);
+
+    const b = await writeInstance(redis, { service });
+    const grown = await monitorCommands(redis, async () => expect(await directory.refresh()).toBe(true));
+    // Only the new id's entry is read: a service never changes for an id.
+    expect(grown.map((c) => c.slice(0, 1).concat(c.slice(2)))).toEqual([['hlen'], ['hkeys'], ['hmget', b]]);
+    expect(directory.candidatesOf(service).sort()).toEqual([a, b].sort());
+
+    await redis.hdel('hydra:service:nodes', a);
+    expect(await directory.refresh()).toBe(false);
+    expect(directory.candidatesOf(service)).toEqual([b]);
+  });
+
+  it('shares one refresh between concurrent calls', async () => {
+    const directory = new NodeDirectory(registryContext(redis, 'reader'));
+    const commands = await monitorCommands(redis, () =>
+      Promise.all([directory.refresh(), directory.refresh(), directory.refresh()]),
+    );
+    expect(commands.filter((c) => c[0] === 'hkeys')).toHaveLength(1);
+  });
+
+  it('checks the ids of long-dead instances only every rereadMs', async () => {
+    const service = uniqueService('dormant');
+    const live = await writeInstance(redis, { service });
+    const dead = await writeInstance(redis, { service, ttlSeconds: 0 });
+    const directory = new NodeDirectory(registryContext(redis, 'reader'), {
+      rereadMs: 300,
+      dormantAfterMs: 0,
+    });
+    await directory.refresh();
+    expect(directory.candidatesOf(service).sort()).toEqual([live, dead].sort());
+    directory.notePresence(live, true);
+    directory.notePresence(dead, false);
+    expect(directory.candidatesOf(service)).toEqual([live]);
+    await sleep(350);
+    expect(directory.candidatesOf(service).sort()).toEqual([live, dead].sort());
+    expect(directory.candidatesOf(service)).toEqual([live]);
+    directory.notePresence(dead, true); // back (same id, e.g. after a long stall)
+    expect(directory.candidatesOf(service).sort()).toEqual([live, dead].sort());
+  });
+});

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { HydraLogger } from './logger.js';
 
 /** Pause before connecting again a connection ioredis has given up on. */
@@ -14,7 +14,7 @@ const REVIVE_MS = 500;
  * tests under load), and a running service must not stay cut off. Stop watching before closing it.
  */
 export function watchConnection(
-  client: Redis,
+  client: RedisClient,
   name: string,
   address: string,
   logger: HydraLogger,

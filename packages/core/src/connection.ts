@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ClusterConnectionOptions } from './cluster-connection.js';
 import { HydraConfigError, RedisUnavailableError } from './errors.js';
+import { isCluster, type RedisClient } from './redis-client.js';
 import { explainRefusal, isRedisPermissionRefusal } from './redis-permission.js';
 
 /** One Redis Sentinel: where it listens. */
@@ -49,6 +51,13 @@ export interface RedisConnectionOptions {
   tls?: boolean | TlsOptions;
   /** Find the master through Redis Sentinel instead of a fixed address (no `url`, `host` or `port` then). */
   sentinel?: SentinelOptions;
+  /**
+   * Connect to a Redis Cluster (Redis 7+) instead: start nodes and ioredis `ClusterOptions` (no `url`,
+   * `host`, `port`, `db` or `sentinel` then; `username`, `password`, `tls` apply to every node). Keys
+   * are laid out with hash tags and messages use sharded pub/sub: a layout for hydra-nest services only,
+   * as Hydra 1.x cannot run on a cluster.
+   */
+  cluster?: ClusterConnectionOptions;
   /**
    * An ioredis client to use for commands. hydra-nest duplicates it for its subscriber connection and
    * never closes it: its owner does.
@@ -179,7 +188,7 @@ export function maskPassword(url: string): string {
  * actionable {@link RedisUnavailableError}, or a `RedisPermissionError` when the ACL user may not
  * select its db.
  */
-export async function connectOrExplain(client: Redis, address: string, attempts = 3): Promise<void> {
+export async function connectOrExplain(client: RedisClient, address: string, attempts = 3): Promise<void> {
   if (client.status === 'ready') return;
   let lastError: unknown;
   // ioredis rejects connect() with a bare "Connection is closed." when the socket fails; the reason (a
@@ -217,7 +226,7 @@ export async function connectOrExplain(client: Redis, address: string, attempts 
 }
 
 /** One connection attempt: connect a client that is not connecting, or wait for one that is. */
-function connectOnce(client: Redis): Promise<void> {
+function connectOnce(client: RedisClient): Promise<void> {
   if (client.status === 'wait' || client.status === 'end' || client.status === 'close') {
     return client.connect();
   }
@@ -232,8 +241,12 @@ class AttemptExpired extends Error {}
  * lookup of the master through Sentinel: that it retries for ever (an unknown master name, sentinels
  * all down), so without this bound start() would never return.
  */
-function attemptDeadlineMs(client: Redis): number {
-  return 2 * (client.options.connectTimeout ?? 10_000) + 500;
+function attemptDeadlineMs(client: RedisClient): number {
+  const timeout = isCluster(client)
+    ? client.options.redisOptions?.connectTimeout
+    : client.options.connectTimeout;
+  // A cluster client also reads the slot map from a node before it is ready.
+  return (isCluster(client) ? 3 : 2) * (timeout ?? 10_000) + 500;
 }
 
 async function withinDeadline(attempt: Promise<void>, ms: number, abandon: () => void): Promise<void> {
@@ -258,7 +271,13 @@ function isBareClose(error: unknown): boolean {
 }
 
 /** The advice of a failed connection: TLS trust, TLS expected, or the server not running. */
-function whatToCheck(error: unknown, client: Redis): string {
+function whatToCheck(error: unknown, client: RedisClient): string {
+  if (isCluster(client)) {
+    return (
+      'Check that the cluster nodes given in redis.cluster.nodes are up and that the cluster is healthy ' +
+      '(redis-cli -h <host> -p <port> CLUSTER INFO says cluster_state:ok).'
+    );
+  }
   const { tls, name, sentinels } = client.options;
   if (sentinels?.length) {
     const first = sentinels[0]!;
@@ -293,7 +312,7 @@ function whatToCheck(error: unknown, client: Redis): string {
   return 'Is redis-server running there? Set the redis url in the options (or REDIS_URL) to a reachable server.';
 }
 
-function waitUntilReady(client: Redis): Promise<void> {
+function waitUntilReady(client: RedisClient): Promise<void> {
   return new Promise((resolve, reject) => {
     const onReady = () => {
       cleanup();

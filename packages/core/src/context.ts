@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { ServiceIdentity } from './identity.js';
 import type { Keyspace } from './keyspace.js';
+import type { RedisClient } from './redis-client.js';
 import type { HydraLogger } from './logger.js';
 
 /**
@@ -9,7 +9,7 @@ import type { HydraLogger } from './logger.js';
  */
 export interface HydraContext {
   /** The command connection (not in subscriber mode). */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keyspace;
   readonly identity: ServiceIdentity;
   readonly logger: HydraLogger;

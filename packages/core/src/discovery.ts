@@ -5,6 +5,7 @@ import { NodeDirectory } from './node-directory.js';
 import type { NodeEntry } from './presence.js';
 import { explainRefusal, explainRefusals } from './redis-permission.js';
 import { parseJsonOrUndefined, scanKeys } from './scan-keys.js';
+import { pipelineOf, mgetAny } from './redis-client.js';
 
 /** A `P:S:service` registry entry, as Hydra's `getServices`/`findService` return it. */
 export interface ServiceEntry {
@@ -82,7 +83,7 @@ export class Discovery {
       (key) => keys.serviceFromServiceKey(key) !== undefined,
     );
     if (serviceKeys.length === 0) return [];
-    return (await explainRefusals(this.ctx, redis.mget(...serviceKeys))).flatMap((raw) => {
+    return (await explainRefusals(this.ctx, mgetAny(redis, serviceKeys))).flatMap((raw) => {
       const entry = parseJsonOrUndefined<ServiceEntry>(raw);
       return entry && typeof entry.serviceName === 'string' ? [entry] : [];
     });
@@ -112,7 +113,7 @@ export class Discovery {
     const result = new Map<string, InstanceInfo[]>(services.map((service) => [service, []]));
     const asked = [...ids].filter(([, list]) => list.length > 0);
     if (asked.length === 0) return result;
-    const pipeline = redis.pipeline();
+    const pipeline = pipelineOf(redis);
     for (const [, list] of asked) pipeline.hmget(keys.nodes(), ...list);
     const replies = (await pipeline.exec()) ?? [];
     asked.forEach(([service], i) => {
@@ -138,7 +139,7 @@ export class Discovery {
       return candidates.length ? [{ service, candidates }] : [];
     });
     if (asked.length === 0) return ids;
-    const pipeline = redis.pipeline();
+    const pipeline = pipelineOf(redis);
     for (const { service, candidates } of asked) {
       pipeline.mget(...candidates.map((id) => keys.presence(service, id)));
     }
@@ -204,7 +205,7 @@ export class Discovery {
     const ids = await this.presentIds(service);
     if (ids.length === 0) return [];
     const keys = ids.map((id) => this.ctx.keys.health(service, id));
-    const values = await explainRefusals(this.ctx, this.ctx.redis.mget(...keys));
+    const values = await explainRefusals(this.ctx, mgetAny(this.ctx.redis, keys));
     return parseSnapshots(values);
   }
 
@@ -230,7 +231,7 @@ export class Discovery {
       ids: ids.get(service)!,
       logKeys: logKeysOf.get(service)!,
     }));
-    const pipeline = redis.pipeline();
+    const pipeline = pipelineOf(redis);
     for (const { service, ids, logKeys } of found) {
       if (ids.length > 0) {
         pipeline.hmget(keys.nodes(), ...ids);

@@ -1,6 +1,7 @@
 import type { HydraContext } from './context.js';
 import { explainRefusal, explainRefusals, isRedisPermissionRefusal } from './redis-permission.js';
 import { parseJsonOrUndefined, scanKeys } from './scan-keys.js';
+import { pipelineOf } from './redis-client.js';
 
 /** Entry types Hydra and its tools use; any other string is stored as well. */
 export type FlightRecordType = 'info' | 'error' | 'debug' | 'fatal' | (string & {});
@@ -102,7 +103,7 @@ export async function readServiceLog(
   if (count <= 0) return [];
   const logKeys = await scanKeys(ctx.redis, ctx.keys.healthLogPattern(service));
   if (logKeys.length === 0) return [];
-  const pipeline = ctx.redis.pipeline();
+  const pipeline = pipelineOf(ctx.redis);
   for (const key of logKeys) pipeline.lrange(key, 0, count - 1);
   const results = (await pipeline.exec()) ?? [];
   const refused = results.find(([error]) => isRedisPermissionRefusal(error));

@@ -3,6 +3,7 @@ import type { HydraContext } from './context.js';
 import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
 import { repeatEvery, type StopRepeating } from './repeat.js';
+import { pipelineOf } from './redis-client.js';
 
 /** The outcome of one user-contributed health check. */
 export interface HealthCheckResult {
@@ -155,8 +156,7 @@ export class HealthReporter {
     const { redis, keys, identity } = this.ctx;
     const stored: StoredHealthSnapshot = { updatedOn: new Date().toISOString(), ...(await this.snapshot()) };
     await execOrThrow(
-      redis
-        .pipeline()
+      pipelineOf(redis)
         .setex(
           keys.health(identity.serviceName, identity.instanceId),
           this.ttlSeconds,
@@ -199,8 +199,7 @@ export class HealthReporter {
   async expireNow(): Promise<void> {
     const { redis, keys, identity } = this.ctx;
     await execOrThrow(
-      redis
-        .pipeline()
+      pipelineOf(redis)
         .expire(keys.health(identity.serviceName, identity.instanceId), SHUTDOWN_TTL_SECONDS)
         .expire(keys.healthLog(identity.serviceName, identity.instanceId), LOG_TTL_SECONDS),
       this.ctx,

@@ -18,6 +18,9 @@ import {
   RouteRegistry,
 } from './registry-exports.js';
 import { Announcer } from './announcer.js';
+import { createClusterClients } from './cluster-connection.js';
+import type { RedisClient } from './redis-client.js';
+import { Subscriptions } from './subscriptions.js';
 import { explainRefusal } from './redis-permission.js';
 import { Messenger, type MessagingOptions } from './messaging/index.js';
 
@@ -65,10 +68,10 @@ export class Hydra extends EventEmitter {
   readonly identity: ServiceIdentity;
   readonly keys: Keyspace;
   readonly logger: HydraLogger;
-  /** Command connection. */
-  readonly redis: Redis;
+  /** Command connection (a `Cluster` client on a Redis Cluster). */
+  readonly redis: RedisClient;
   /** Subscriber connection (service, instance and announcement channels). */
-  readonly subscriber: Redis;
+  readonly subscriber: RedisClient;
   readonly presence: Presence;
   readonly health: HealthReporter;
   readonly flightRecorder: FlightRecorder;
@@ -86,24 +89,36 @@ export class Hydra extends EventEmitter {
   private readonly announcer: Announcer;
   private lifecycle: Lifecycle = 'new';
   private readonly unwatch: Array<() => void> = [];
+  private readonly channels: Subscriptions;
 
   constructor(private readonly options: HydraOptions) {
     super();
     this.identity = resolveIdentity(options);
-    this.keys = new Keyspace(options.keyspace);
+    // On a cluster, every key of a service carries its hash tag: one slot for each multi-key operation.
+    this.keys = new Keyspace(
+      options.redis?.cluster ? { ...options.keyspace, clusterHashTags: true } : options.keyspace,
+    );
     this.logger = options.logger ?? consoleLogger;
-    const resolved = resolveRedisOptions(options.redis);
-    this.address = resolved.address;
     this.ownsClient = !options.redis?.client;
-    this.redis = options.redis?.client ?? new Redis(resolved.options);
-    // Re-subscribing after a reconnect is done by the connection watcher start() installs, not by ioredis:
-    // ioredis leaves its SUBSCRIBE's promise unobserved, so a stop() while it is in flight would
-    // surface as an unhandled rejection.
-    this.subscriber = this.redis.duplicate({
-      lazyConnect: true,
-      enableOfflineQueue: true,
-      autoResubscribe: false,
-    });
+    if (options.redis?.cluster) {
+      const clients = createClusterClients(options.redis.cluster, options.redis);
+      this.address = clients.address;
+      this.redis = clients.command;
+      this.subscriber = clients.subscriber;
+    } else {
+      const resolved = resolveRedisOptions(options.redis);
+      this.address = resolved.address;
+      this.redis = options.redis?.client ?? new Redis(resolved.options);
+      // Re-subscribing after a reconnect is done by the connection watcher start() installs, not by
+      // ioredis: ioredis leaves its SUBSCRIBE's promise unobserved, so a stop() while it is in flight
+      // would surface as an unhandled rejection. (On a cluster, ioredis' sharded subscribers do it.)
+      this.subscriber = this.redis.duplicate({
+        lazyConnect: true,
+        enableOfflineQueue: true,
+        autoResubscribe: false,
+      });
+    }
+    this.channels = new Subscriptions(this.subscriber);
     // Connection errors surface through start() and the connection watcher; without a listener
     // ioredis would print every failed attempt, and an 'error' event would crash the process.
     for (const client of [this.redis, this.subscriber]) client.on('error', () => undefined);
@@ -135,8 +150,8 @@ export class Hydra extends EventEmitter {
       options.messaging,
     );
     // While running, the instance subscribes again after a loss (then tells messaging); until then
-    // messaging holds new requests.
-    this.subscriber.on('close', () => this.messaging.onSubscriberLost());
+    // messaging holds new requests. (A cluster's subscribers are per master and resubscribe themselves.)
+    if (!this.channels.sharded) this.subscriber.on('close', () => this.messaging.onSubscriberLost());
   }
 
   /** The service name (lower-cased). */
@@ -180,13 +195,14 @@ export class Hydra extends EventEmitter {
       this.subscriber.disconnect();
       throw error;
     }
-    const channels = [this.keys.announceChannel()];
-    if (this.options.register !== false) {
-      channels.push(
-        this.keys.serviceChannel(this.serviceName),
-        this.keys.instanceChannel(this.serviceName, this.instanceId),
-      );
-    }
+    const shared = [this.keys.announceChannel()];
+    const own =
+      this.options.register === false
+        ? []
+        : [
+            this.keys.serviceChannel(this.serviceName),
+            this.keys.instanceChannel(this.serviceName, this.instanceId),
+          ];
     const onRecovered = () => {
       this.connections.back('command');
       this.messaging.onCommandBack();
@@ -202,7 +218,7 @@ export class Hydra extends EventEmitter {
         'subscriber',
         this.address,
         this.logger,
-        () => this.resubscribe(channels),
+        () => (this.channels.sharded ? this.subscribedAgain() : this.resubscribe([...shared, ...own])),
         {
           revive: true,
           onLost: (reason) => {
@@ -212,10 +228,10 @@ export class Hydra extends EventEmitter {
         },
       ),
     );
-    this.subscriber.on('message', (channel: string, payload: string) => this.route(channel, payload));
+    this.channels.onMessage((channel, payload) => this.route(channel, payload));
     try {
       // Subscriptions first, presence second: a caller that sees us can already reach us.
-      await this.subscriber.subscribe(...channels);
+      await this.channels.subscribe(shared, own);
       if (this.options.register !== false) {
         await this.presence.register();
         this.health.start();
@@ -285,16 +301,7 @@ export class Hydra extends EventEmitter {
   /** Subscribes to `channels` again once the subscriber is back after a loss. */
   private resubscribe(channels: string[]): void {
     this.subscriber.subscribe(...channels).then(
-      () => {
-        this.connections.back('subscriber');
-        this.logger.log(
-          `${this.serviceName} (${this.instanceId}) subscribed again (${channels.join(', ')}); ` +
-            'messages published on them while the subscriber was away did not reach it',
-        );
-        this.messaging.onSubscribed();
-        this.reportConnections();
-        this.announceBack();
-      },
+      () => this.subscribedAgain(channels),
       (error: Error) => {
         if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
         this.logger.warn(
@@ -304,6 +311,19 @@ export class Hydra extends EventEmitter {
         );
       },
     );
+  }
+
+  /** The subscriber listens again (on a cluster, ioredis subscribed its connections again itself). */
+  private subscribedAgain(channels?: string[]): void {
+    this.connections.back('subscriber');
+    this.logger.log(
+      `${this.serviceName} (${this.instanceId}) subscribed again` +
+        (channels ? ` (${channels.join(', ')})` : '') +
+        '; messages published to it while the subscriber was away did not reach it',
+    );
+    this.messaging.onSubscribed();
+    this.reportConnections();
+    this.announceBack();
   }
 
   /**

@@ -3,6 +3,7 @@ import type { HydraContext } from './context.js';
 import type { Discovery, InstanceInfo } from './discovery.js';
 import type { NodeEntry } from './presence.js';
 import { repeatEvery, type StopRepeating } from './repeat.js';
+import { pipelineOf } from './redis-client.js';
 
 /** How an instance is chosen among those present. */
 export type LoadBalancing = 'round-robin' | 'random';
@@ -291,7 +292,7 @@ export class InstanceCache extends EventEmitter {
     });
     if (asked.length === 0) return;
     const startedAt = Date.now();
-    const pipeline = redis.pipeline();
+    const pipeline = pipelineOf(redis);
     for (const { service, ids } of asked) pipeline.mget(...ids.map((id) => keys.presence(service, id)));
     let results: [Error | null, unknown][];
     try {

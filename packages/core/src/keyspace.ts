@@ -126,12 +126,12 @@ export class Keyspace {
 
   /** `P:mc:S`: the channel every instance of a service subscribes to (broadcasts). */
   serviceChannel(service: string): string {
-    return `${this.prefix}:mc:${service}`;
+    return `${this.prefix}:mc:${this.svc(service)}`;
   }
 
   /** `P:mc:S:I`: the channel of one instance (direct messages and replies). */
   instanceChannel(service: string, instanceId: string): string {
-    return `${this.prefix}:mc:${service}:${instanceId}`;
+    return `${this.prefix}:mc:${this.svc(service)}:${instanceId}`;
   }
 
   /**

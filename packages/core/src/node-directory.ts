@@ -2,6 +2,7 @@ import type { HydraContext } from './context.js';
 import type { NodeEntry } from './presence.js';
 import { explainRefusal, explainRefusals } from './redis-permission.js';
 import { parseJsonOrUndefined } from './scan-keys.js';
+import { pipelineOf } from './redis-client.js';
 
 /** When the {@link NodeDirectory} reads the whole nodes hash again. */
 export interface NodeDirectoryOptions {
@@ -127,7 +128,7 @@ export class NodeDirectory {
     for (const id of this.serviceOf.keys()) if (!current.has(id)) this.forget(id);
     const unknown = ids.filter((id) => !this.serviceOf.has(id));
     if (unknown.length > 0) {
-      const pipeline = redis.pipeline();
+      const pipeline = pipelineOf(redis);
       for (let i = 0; i < unknown.length; i += FIELDS_PER_READ) {
         pipeline.hmget(keys.nodes(), ...unknown.slice(i, i + FIELDS_PER_READ));
       }

@@ -1,6 +1,7 @@
 import type { HydraContext } from './context.js';
 import { execOrThrow } from './pipeline.js';
 import { repeatEvery, type StopRepeating } from './repeat.js';
+import { pipelineOf } from './redis-client.js';
 
 /** Timing of presence writes; Hydra's values by default. */
 export interface PresenceOptions {
@@ -72,7 +73,7 @@ export class Presence {
       type: identity.serviceType,
       registeredOn: new Date().toISOString(),
     });
-    const pipeline = redis.pipeline().set(keys.service(identity.serviceName), entry);
+    const pipeline = pipelineOf(redis).set(keys.service(identity.serviceName), entry);
     this.addRefresh(pipeline);
     await execOrThrow(pipeline, this.ctx);
     this.stopRefreshing ??= repeatEvery(this.intervalMs, () => void this.refresh().catch(() => undefined));
@@ -80,7 +81,7 @@ export class Presence {
 
   /** Rewrites presence and the node entry (one pipelined round trip). */
   async refresh(): Promise<void> {
-    await execOrThrow(this.addRefresh(this.ctx.redis.pipeline()), this.ctx);
+    await execOrThrow(this.addRefresh(pipelineOf(this.ctx.redis)), this.ctx);
   }
 
   /** Stops refreshing and removes presence and the node entry at once, so callers stop choosing us. */
@@ -89,8 +90,7 @@ export class Presence {
     this.stopRefreshing = undefined;
     const { redis, keys, identity } = this.ctx;
     await execOrThrow(
-      redis
-        .pipeline()
+      pipelineOf(redis)
         .del(keys.presence(identity.serviceName, identity.instanceId))
         .hdel(keys.nodes(), identity.instanceId),
       this.ctx,

@@ -8,7 +8,9 @@ import { HYDRA_REDIS_COMMANDS } from './redis-acl.js';
  */
 export interface RedisPermissionScope {
   /** The connection; an ioredis client fits. Without it the user is reported as `default`. */
-  readonly redis?: { readonly options: { readonly username?: string } };
+  readonly redis?: {
+    readonly options: { readonly username?: string; readonly redisOptions?: { readonly username?: string } };
+  };
   /** The key layout. Default: Hydra's `hydra:service` prefix. */
   readonly keys?: Keyspace;
 }
@@ -89,7 +91,11 @@ function refusalOf(error: unknown): Refusal | undefined {
 function permissionError(refusal: Refusal, scope: RedisPermissionScope, cause: unknown) {
   const { text, command } = refusal;
   const keys = scope.keys ?? new Keyspace();
-  const user = /\bUser (\S+) has\b/.exec(text)?.[1] ?? scope.redis?.options.username ?? 'default';
+  const user =
+    /\bUser (\S+) has\b/.exec(text)?.[1] ??
+    scope.redis?.options.username ??
+    scope.redis?.options.redisOptions?.username ??
+    'default';
   const plain = text.replace(/'[^']*'/g, "''"); // a command's own name (pubsub|channels) says nothing
   const missing: RedisPermissionKind = /channel/i.test(plain)
     ? 'channel'

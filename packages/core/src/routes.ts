@@ -5,6 +5,7 @@ import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
 import { explainRefusal, explainRefusals, isRedisPermissionRefusal } from './redis-permission.js';
 import { scanKeys } from './scan-keys.js';
+import { pipelineOf } from './redis-client.js';
 
 /** `[method]/path` or `/path`; no white space (hydra-router splits on it nowhere, but URLs have none). */
 const ROUTE = /^(\[[A-Za-z]+\])?\/\S*$/;
@@ -82,7 +83,7 @@ export class RouteRegistry {
       return service === undefined ? [] : [{ key, service }];
     });
     if (found.length === 0) return {};
-    const pipeline = redis.pipeline();
+    const pipeline = pipelineOf(redis);
     for (const { key } of found) pipeline.smembers(key);
     const results = (await pipeline.exec()) ?? [];
     const all: Record<string, string[]> = {};

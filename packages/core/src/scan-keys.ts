@@ -1,15 +1,23 @@
 import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './redis-client.js';
 import { explainRefusals } from './redis-permission.js';
 
 /**
  * All keys matching `pattern`, by SCAN (never KEYS: it blocks Redis), looping the cursor until it comes
  * back to 0. Deduplicated, because SCAN may return a key more than once while the keyspace is resized.
- * A SCAN visits the whole keyspace whatever the pattern, so a high COUNT keeps the round trips few.
+ * A SCAN visits the whole keyspace whatever the pattern, so a high COUNT keeps the round trips few; on a
+ * cluster, every master's.
  *
  * @example
  * const presenceKeys = await scanKeys(redis, keys.presencePattern('users-svc'));
  */
-export async function scanKeys(redis: Redis, pattern: string, count = 250): Promise<string[]> {
+export async function scanKeys(redis: RedisClient, pattern: string, count = 250): Promise<string[]> {
+  if (!isCluster(redis)) return scanOne(redis, pattern, count);
+  const perMaster = await Promise.all(redis.nodes('master').map((node) => scanOne(node, pattern, count)));
+  return [...new Set(perMaster.flat())];
+}
+
+async function scanOne(redis: Redis, pattern: string, count: number): Promise<string[]> {
   const found = new Set<string>();
   let cursor = '0';
   do {

@@ -1,5 +1,6 @@
 import { serializeMessage, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
 import type { LoadBalancing } from '../instance-cache.js';
+import { isCluster } from '../redis-client.js';
 import { explainRefusal } from '../redis-permission.js';
 import type { MessagingStats } from './messaging-stats.js';
 import type { MessageSigner } from './message-signing.js';
@@ -26,6 +27,8 @@ const RECONNECT_WAIT_MS = 5000;
 export class Publisher {
   /** Whether a receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
   readonly trustReceivers: boolean;
+  /** Whether service and instance channels are sharded (SPUBLISH: a cluster). */
+  private readonly sharded: boolean;
   private readonly writes: WriteCoalescer;
   private readonly channels: InstanceChannels;
   /** Resolves when the command connection is ready again; set while messages wait for it. */
@@ -42,6 +45,7 @@ export class Publisher {
     this.writes = new WriteCoalescer(ctx.redis);
     this.channels = new InstanceChannels(ctx.keys);
     this.trustReceivers = !ctx.keys.clusterHashTags;
+    this.sharded = isCluster(ctx.redis);
   }
 
   /**
@@ -125,7 +129,9 @@ export class Publisher {
     }
     this.writes.hold();
     this.stats.sent++;
-    return redis.publish(channel, payload);
+    return this.sharded
+      ? (redis.spublish(channel, payload) as Promise<number>)
+      : redis.publish(channel, payload);
   }
 
   /**

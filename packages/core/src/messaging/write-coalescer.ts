@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 /**
  * Commands written in one burst before the socket is flushed. Measured on a 2-core machine with a
@@ -27,7 +27,7 @@ export class WriteCoalescer {
   private corked: CorkableStream | undefined;
   private count = 0;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   /** Call right before issuing a command on the connection. */
   hold(): void {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 
 type Arg = string | number | Buffer;
 
@@ -21,7 +21,7 @@ export class LuaScript {
   }
 
   /** Runs the script with `keys` and `args` on `redis`. */
-  async run(redis: Redis, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -31,7 +31,7 @@ export class LuaScript {
   }
 
   /** As {@link run}, with the strings of the reply as Buffers, byte for byte (integers stay numbers). */
-  async runBuffer(redis: Redis, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  async runBuffer(redis: RedisClient, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     try {
       return await redis.callBuffer('evalsha', [this.sha, keys.length, ...keys, ...args]);
     } catch (error) {

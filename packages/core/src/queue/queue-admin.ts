@@ -5,6 +5,7 @@ import { explainRefusals } from '../redis-permission.js';
 import { parseStored, withoutReason } from './message-strings.js';
 import { QueueError } from './queue-errors.js';
 import { requeueScript } from './queue-scripts.js';
+import { pipelineOf } from '../redis-client.js';
 
 /** The lists of a service's work queue, as operator verbs name them. */
 export type QueueListName = 'received' | 'inProgress' | 'incomplete' | 'delayed';
@@ -53,8 +54,7 @@ export class QueueAdmin {
   async depths(service: string = this.ctx.identity.serviceName): Promise<QueueDepths> {
     const k = this.ctx.keys;
     const results = await execOrThrow(
-      this.ctx.redis
-        .pipeline()
+      pipelineOf(this.ctx.redis)
         .llen(k.queueReceived(service))
         .llen(k.queueInProgress(service))
         .llen(k.queueIncomplete(service))

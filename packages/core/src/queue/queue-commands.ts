@@ -1,5 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-client.js';
 import type { Keyspace } from '../keyspace.js';
 import { explainRefusals } from '../redis-permission.js';
 import type { LuaScript } from './lua-script.js';
@@ -61,7 +61,7 @@ export class QueueCommands {
   private readonly leasesKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keyspace,
     readonly service: string,
   ) {

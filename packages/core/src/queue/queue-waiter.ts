@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '../redis-client.js';
 
 /**
  * Waits, without polling, until a list has an element, on a connection of its own (a blocked
@@ -9,11 +9,11 @@ import type { Redis } from 'ioredis';
  * message. Aborting it (stop, connection loss) therefore loses nothing.
  */
 export class QueueWaiter {
-  private connection: Redis | undefined;
+  private connection: RedisClient | undefined;
   private closed = false;
 
   constructor(
-    private readonly base: Redis,
+    private readonly base: RedisClient,
     private readonly list: string,
   ) {}
 
@@ -36,14 +36,13 @@ export class QueueWaiter {
     this.connection = undefined;
   }
 
-  private open(): Redis {
+  private open(): RedisClient {
     if (!this.connection) {
       // Blocking commands must not be retried by ioredis on reconnection: the caller decides.
-      this.connection = this.base.duplicate({
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-      });
+      const base = this.base;
+      this.connection = isCluster(base)
+        ? base.duplicate([], { lazyConnect: true, enableOfflineQueue: false, maxRedirections: 4 })
+        : base.duplicate({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
       this.connection.on('error', () => undefined);
     }
     return this.connection;

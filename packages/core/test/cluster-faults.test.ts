@@ -1,0 +1,168 @@
+import { Cluster } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { useCluster } from '../../../test/harness/cluster.js';
+import { eventually } from '../../../test/harness/wait.js';
+import type { HydraContext } from '../src/context.js';
+import { HydraError } from '../src/errors.js';
+import { Hydra } from '../src/hydra.js';
+import { silentLogger } from '../src/logger.js';
+import { QueueConsumer, WorkQueue } from '../src/queue/index.js';
+
+// Issue #17: subscriptions follow a slot move, and a master SIGKILLed under load is survived: requests
+// complete or fail with a typed error, none hangs, queued jobs are not lost.
+const cluster = useCluster();
+const started: Hydra[] = [];
+const consumers: QueueConsumer[] = [];
+let admin: Cluster | undefined;
+
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  await Promise.all(started.splice(0).map((h) => h.stop()));
+});
+afterAll(() => admin?.disconnect());
+
+async function node(serviceName: string): Promise<Hydra> {
+  const hydra = new Hydra({
+    serviceName,
+    serviceIP: '127.0.0.1',
+    servicePort: 4000 + started.length,
+    logger: silentLogger,
+    redis: { cluster: { nodes: cluster.nodes } },
+  });
+  started.push(hydra);
+  await hydra.start();
+  return hydra;
+}
+
+async function echoService(serviceName: string): Promise<Hydra> {
+  const hydra = await node(serviceName);
+  hydra.messaging.setHandler((m) => {
+    if (m.rmid === undefined) hydra.messaging.reply(m, { echo: m.bdy }).catch(() => undefined);
+  });
+  return hydra;
+}
+
+/** Requests, one after another, until `stop()`: counts what completed, failed (typed) and hung. */
+function steadyLoad(client: Hydra, to: string, timeoutMs: number) {
+  const figures = {
+    completed: 0,
+    failed: 0,
+    hung: 0,
+    untyped: 0,
+    lastFailureAt: 0,
+    /** The first completion after the last failure so far. */
+    resumedAt: 0,
+    errors: new Set<string>(),
+  };
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const outcome = await Promise.race([
+        client.messaging.request({ to, bdy: { i } }, { timeoutMs }).then(
+          (reply) => ((reply.bdy as { echo: { i: number } }).echo.i === i ? 'ok' : 'wrong'),
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), timeoutMs + 2000)),
+      ]);
+      if (outcome === 'ok') {
+        figures.completed++;
+        if (figures.resumedAt < figures.lastFailureAt) figures.resumedAt = Date.now();
+      } else if (outcome === 'hung') figures.hung++;
+      else {
+        figures.failed++;
+        figures.lastFailureAt = Date.now();
+        if (outcome instanceof HydraError) figures.errors.add(outcome.name);
+        else figures.untyped++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  })();
+  return {
+    figures,
+    async stop() {
+      running = false;
+      await loop;
+      return figures;
+    },
+  };
+}
+
+/** One line of figures per fault, for the closing note and bench/README.md. */
+function report(
+  fault: string,
+  figures: ReturnType<typeof steadyLoad>['figures'],
+  faultAt: number,
+  extra: Record<string, unknown>,
+): void {
+  const { completed, failed, hung, errors, resumedAt } = figures;
+  const resumedMs = resumedAt > faultAt ? resumedAt - faultAt : 0;
+  console.log(
+    `[cluster] ${fault}: ${JSON.stringify({ completed, failed, hung, errors: [...errors], resumedMs, ...extra })}`,
+  );
+}
+
+describe('Redis Cluster faults', () => {
+  it('follows a slot move: the instance listens on the new owner and requests are answered again', async () => {
+    const service = await echoService('mover-svc');
+    const client = await node('client-svc');
+    const load = steadyLoad(client, 'mover-svc:/', 2000);
+    await eventually(() => load.figures.completed > 20);
+    const slot = await cluster.slotOf('{mover-svc}');
+    const from = await cluster.nodeForSlot(slot);
+    const to = (await cluster.masters()).find((m) => m.port !== from.port)!;
+    const movedAt = Date.now();
+    await cluster.moveSlot(slot, to.port);
+    const before = load.figures.completed;
+    await eventually(() => load.figures.completed > before + 20, { timeoutMs: 10_000 });
+    const figures = await load.stop();
+    report('slot move', figures, movedAt, { slot, from: from.port, to: to.port });
+    expect(figures.hung).toBe(0);
+    expect(figures.untyped).toBe(0);
+    const channel = service.keys.instanceChannel('mover-svc', service.instanceId);
+    const [, subscribers] = (await cluster.call(to.port, 'PUBSUB', 'SHARDNUMSUB', channel)) as [
+      string,
+      number,
+    ];
+    expect(subscribers).toBe(1);
+  });
+
+  it('survives the SIGKILL of a master under load: the replica takes over, none hangs, no job is lost', async () => {
+    const service = await echoService('sturdy-svc');
+    const client = await node('client-svc');
+    const ctx: HydraContext = {
+      redis: service.redis,
+      keys: service.keys,
+      identity: service.identity,
+      logger: silentLogger,
+    };
+    const queue = new WorkQueue(ctx);
+    const queued = 50;
+    for (let n = 0; n < queued; n++)
+      await queue.queueMessage({ to: 'sturdy-svc:/', frm: 'client-svc:/', bdy: { n } });
+    const load = steadyLoad(client, 'sturdy-svc:/', 2000);
+    await eventually(() => load.figures.completed > 20);
+    const master = await cluster.masterOf('{sturdy-svc}');
+    await cluster.kill(master.port);
+    const killedAt = Date.now();
+    const failover = await cluster.waitForFailover(master.port, { timeoutMs: 20_000 });
+    const completedAfter = load.figures.completed;
+    await eventually(() => load.figures.completed > completedAfter + 20, { timeoutMs: 15_000 });
+    const figures = await load.stop();
+    await eventually(
+      async () =>
+        (await service.discovery.instances('sturdy-svc')).some((i) => i.instanceID === service.instanceId),
+      { timeoutMs: 10_000, what: 'presence renewed on the new master' },
+    );
+    const done = new Set<number>();
+    const consumer = new QueueConsumer(ctx, { concurrency: 8 }, (job) => {
+      done.add((job.message.bdy as { n: number }).n);
+    });
+    consumers.push(consumer);
+    await consumer.start();
+    await eventually(() => done.size === queued, { timeoutMs: 10_000, what: 'every queued job done' });
+    report('master SIGKILL', figures, killedAt, { failoverMs: failover.ms, jobsLost: queued - done.size });
+    expect(figures.hung).toBe(0);
+    expect(figures.untyped).toBe(0);
+    await cluster.restart(master.port);
+  });
+});

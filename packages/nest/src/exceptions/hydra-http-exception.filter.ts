@@ -42,12 +42,13 @@ export class HydraHttpExceptionFilter implements ExceptionFilter<HydraError | Um
     const body = toHttpErrorBody(exception);
     if (body.statusCode >= 500) {
       const request: unknown = host.getArgByIndex(0);
-      HydraHttpExceptionFilter.logger.error(
+      const line =
         `${adapter.getRequestMethod?.(request) ?? ''} ${adapter.getRequestUrl?.(request) ?? ''} answered ` +
-          `${body.statusCode}: ${exception.message}`,
-        // A stack helps only with what is not a known outage (no instance, no reply, Redis gone).
-        body.statusCode === 500 ? exception.stack : undefined,
-      );
+        `${body.statusCode}: ${exception.message}`;
+      // A known outage (no instance, no reply, Redis gone) is a warning; anything else is an error, with
+      // the stack that helps find it.
+      if (body.statusCode === 500) HydraHttpExceptionFilter.logger.error(line, exception.stack);
+      else HydraHttpExceptionFilter.logger.warn(line);
     }
     const response: unknown = host.getArgByIndex(1);
     if (adapter.isHeadersSent(response)) adapter.end(response);

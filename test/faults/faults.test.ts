@@ -126,4 +126,12 @@ describe('fault suite (bounded)', () => {
     },
     SCENARIO_TIMEOUT_MS,
   );
+
+  it(
+    'a Cluster master SIGKILLed under load: its replica takes over and requests are answered again',
+    async () => {
+      await runBounded('cluster-failover');
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 });

@@ -1,5 +1,6 @@
 import type { FaultScenario } from '../lib/scenario.js';
 import { scenario as clientPause } from './client-pause.js';
+import { scenario as clusterFailover } from './cluster-failover.js';
 import { scenario as redisRestartQueue } from './redis-restart-queue.js';
 import { scenario as redisRestartRequests } from './redis-restart-requests.js';
 import { scenario as sentinelFailover } from './sentinel-failover.js';
@@ -15,4 +16,5 @@ export const scenarios: FaultScenario[] = [
   slowConsumer,
   clientPause,
   sentinelFailover,
+  clusterFailover,
 ];

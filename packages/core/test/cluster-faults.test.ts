@@ -1,5 +1,4 @@
-import { Cluster } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { useCluster } from '../../../test/harness/cluster.js';
 import { eventually } from '../../../test/harness/wait.js';
 import type { HydraContext } from '../src/context.js';
@@ -13,13 +12,11 @@ import { QueueConsumer, WorkQueue } from '../src/queue/index.js';
 const cluster = useCluster();
 const started: Hydra[] = [];
 const consumers: QueueConsumer[] = [];
-let admin: Cluster | undefined;
 
 afterEach(async () => {
   await Promise.all(consumers.splice(0).map((c) => c.stop()));
   await Promise.all(started.splice(0).map((h) => h.stop()));
 });
-afterAll(() => admin?.disconnect());
 
 async function node(serviceName: string): Promise<Hydra> {
   const hydra = new Hydra({

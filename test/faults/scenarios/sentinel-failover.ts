@@ -1,4 +1,4 @@
-// Through Sentinel: the master is SIGKILLed under request-reply load; the sentinel promotes the
+// Through a Sentinel trio (quorum 2): the master is SIGKILLed under request-reply load; the sentinel promotes the
 // replica, and services and callers must follow it to the new master.
 import { SENTINEL_MASTER, SentinelGroup } from '../../harness/sentinel.js';
 import { echoRequests, loadText, ScenarioRig, seconds, type FaultScenario } from '../lib/scenario.js';
@@ -15,7 +15,7 @@ export const scenario: FaultScenario = {
   title: 'Sentinel: master SIGKILLed',
   async run(size) {
     const s = SIZES[size];
-    const group = await new SentinelGroup().start();
+    const group = await new SentinelGroup({ sentinels: 3 }).start();
     const rig = new ScenarioRig({
       sentinel: { masterName: SENTINEL_MASTER, sentinels: group.sentinels },
       db: 15,
@@ -35,12 +35,12 @@ export const scenario: FaultScenario = {
       return {
         name: this.name,
         title: this.title,
-        setup: `master SIGKILLed; 1 replica, 1 sentinel (down after 1 s); 2 echo services; ${loadText(s, TIMEOUT_MS)}`,
+        setup: `master SIGKILLed; 1 replica, 3 sentinels (quorum 2, down after 1 s); 2 echo services; ${loadText(s, TIMEOUT_MS)}`,
         unit: 'requests',
         ...summary,
         recoveryMs: load.recoveryMs({ startedAt, clearedAt: startedAt }),
         recoveredFrom: 'the kill',
-        notes: [`the sentinel named the new master ${seconds(promotedMs)} after the kill`],
+        notes: [`the sentinels named the new master ${seconds(promotedMs)} after the kill`],
         facts: { promotedMs },
       };
     } finally {

@@ -88,8 +88,10 @@ function rates(before, after) {
 /** Starts a sample service and resolves its HTTP port once it answers. */
 async function startSample(entry, redisUrl) {
   const port = await freePort();
+  // REDIS_CLUSTER_NODES would win over REDIS_URL in the samples (samples/config): this bench's Redis only.
+  const { REDIS_CLUSTER_NODES: _cluster, ...env } = process.env;
   const child = spawn(process.execPath, [path.join(root, entry)], {
-    env: { ...process.env, REDIS_URL: redisUrl, PORT: String(port) },
+    env: { ...env, REDIS_URL: redisUrl, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitFor(

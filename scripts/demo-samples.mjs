@@ -53,7 +53,7 @@ export const SAMPLES = [
       for (const bdy of jobs)
         await queue.queueMessage({ to: 'image-svc:/', frm: 'demo:/', typ: 'resize', bdy });
       log(
-        `\nQueued ${jobs.length} resize jobs on hydra:service:image-svc:mqrecieved (one with an invalid body)`,
+        `\nQueued ${jobs.length} resize jobs on ${observer.keys.queueReceived('image-svc')} (one with an invalid body)`,
       );
       for (let i = 0; i < 50; i++) {
         const depths = await queue.depths('image-svc');

@@ -16,6 +16,11 @@ export interface RedisClusterOptions {
   extraArgs?: string[];
   /** How long `start()` may take before it fails with the nodes' log tails (default 30000). */
   startTimeoutMs?: number;
+  /**
+   * Run every node in a process group of its own (default false), so a Ctrl-C in the terminal reaches
+   * the parent only, which stops the cluster after its clients (`npm run demo -- --cluster`).
+   */
+  detached?: boolean;
 }
 
 /** A node's address, e.g. an ioredis `Cluster` startup node. */

@@ -17,7 +17,8 @@ const POLL_MS = 25;
  * node is a redis-server on two free loopback ports (clients, cluster bus) with a directory of its own for
  * `nodes.conf` and `redis.log`, no RDB snapshots, and AOF only with `persistence: true`. `nodeTimeoutMs`
  * (`cluster-node-timeout`, default 1000) sets how fast a killed master is replaced: about 2 s here.
- * Every question is asked live of the nodes it started, never of another server.
+ * Every question is asked live of the nodes it started, never of another server. `detached: true` puts
+ * every node in a process group of its own (see `RedisProcess`).
  */
 export class RedisCluster {
   constructor(options = {}) {
@@ -28,6 +29,7 @@ export class RedisCluster {
       persistence: false,
       extraArgs: [],
       startTimeoutMs: 30_000,
+      detached: false,
       ...options,
     };
     this.dir = undefined;
@@ -279,7 +281,8 @@ export class RedisCluster {
         '--logfile', path.join(dir, 'redis.log'), '--loglevel', 'notice',
         ...this.options.extraArgs,
       ];
-      const node = new RedisProcess({ port, dir, persistence: this.options.persistence, extraArgs });
+      const { persistence, detached } = this.options;
+      const node = new RedisProcess({ port, dir, persistence, detached, extraArgs });
       try {
         await node.start();
         // The port was free when chosen; make sure that the server answering there is this one.

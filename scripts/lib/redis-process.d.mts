@@ -14,6 +14,11 @@ export interface RedisProcessOptions {
   extraArgs?: string[];
   /** ACL users made at every start and restart (the default user keeps every right). */
   users?: RedisAclUser[];
+  /**
+   * Run redis-server in a process group of its own (default false), so a Ctrl-C in the terminal reaches
+   * the parent only, which stops the server after its clients.
+   */
+  detached?: boolean;
 }
 /** An ACL user for {@link RedisProcessOptions.users}. */
 export interface RedisAclUser {

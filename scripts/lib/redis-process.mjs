@@ -163,6 +163,8 @@ async function waitFor(check, timeoutMs, what) {
  * `persistence: true` turns on the append-only file (fsync every second) so a restart keeps the data.
  * `tls: true` also opens a TLS port (`tlsPort`, `tlsUrl`) with a throwaway CA (`caCert`) made at start.
  * `users` are ACL users made at every start (and restart); the default user keeps every right.
+ * `detached: true` runs it in a process group of its own, so a Ctrl-C in the terminal reaches its parent
+ * only, which stops it once the clients it serves are done (`npm run demo` does).
  */
 export class RedisProcess {
   constructor(options = {}) {
@@ -283,7 +285,10 @@ export class RedisProcess {
       ...this.#tlsArgs(),
       ...(this.options.extraArgs ?? []),
     ];
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bin, args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: this.options.detached === true,
+    });
     this.child = child;
     // Kept for the error when it does not start: a bad option is reported there, before any log file.
     this.stderrTail = '';

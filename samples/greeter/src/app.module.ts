@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HydraModule } from '@hydra-nest/nest';
+import { redisFromEnv } from '@hydra-nest/sample-config';
 import { GreeterController } from './greeter.controller.js';
 
 @Module({
@@ -9,7 +10,7 @@ import { GreeterController } from './greeter.controller.js';
       serviceDescription: 'Greets over HTTP by asking hello-svc over UMF',
       serviceVersion: '1.0.0',
       serviceIP: '127.0.0.1',
-      redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15' },
+      redis: redisFromEnv(), // REDIS_CLUSTER_NODES (a cluster) or REDIS_URL (one server)
       messaging: { timeoutMs: 2000 },
     }),
   ],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HydraModule } from '@hydra-nest/nest';
+import { redisFromEnv } from '@hydra-nest/sample-config';
 import { HelloController } from './hello.controller.js';
 import { HelloMessages } from './hello.messages.js';
 
@@ -10,7 +11,7 @@ import { HelloMessages } from './hello.messages.js';
       serviceDescription: 'Says hello over HTTP (and UMF)',
       serviceVersion: '1.0.0',
       serviceIP: '127.0.0.1',
-      redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15' },
+      redis: redisFromEnv(), // REDIS_CLUSTER_NODES (a cluster) or REDIS_URL (one server)
     }),
   ],
   controllers: [HelloController, HelloMessages],

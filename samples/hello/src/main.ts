@@ -3,7 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { HydraTransport } from '@hydra-nest/nest';
 import { AppModule } from './app.module.js';
 
-/** Starts the hello service: HTTP on PORT (default 3000), registered in Hydra's registry on REDIS_URL. */
+/**
+ * Starts the hello service: HTTP on PORT (default 3000), registered in Hydra's registry on the Redis of
+ * REDIS_CLUSTER_NODES or REDIS_URL (see `redisFromEnv`).
+ */
 async function bootstrap() {
   const app = await NestFactory.create(AppModule, { logger: ['log', 'warn', 'error'] });
   // SIGTERM / SIGINT run Nest's shutdown hooks, so the instance deregisters at once.

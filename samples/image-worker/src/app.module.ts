@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HydraModule } from '@hydra-nest/nest';
+import { redisFromEnv } from '@hydra-nest/sample-config';
 import { ImageWorker } from './image.worker.js';
 
 @Module({
@@ -9,7 +10,7 @@ import { ImageWorker } from './image.worker.js';
       serviceDescription: 'Resizes images from its Hydra work queue (a stand-in)',
       serviceVersion: '1.0.0',
       serviceIP: '127.0.0.1',
-      redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15' },
+      redis: redisFromEnv(), // REDIS_CLUSTER_NODES (a cluster) or REDIS_URL (one server)
     }),
   ],
   providers: [ImageWorker],

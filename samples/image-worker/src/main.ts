@@ -2,7 +2,10 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 
-/** Starts image-svc: a queue worker only (no HTTP), registered in Hydra's registry on REDIS_URL. */
+/**
+ * Starts image-svc: a queue worker only (no HTTP), registered in Hydra's registry on the Redis of
+ * REDIS_CLUSTER_NODES or REDIS_URL (see `redisFromEnv`).
+ */
 async function bootstrap() {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['log', 'warn', 'error'] });
   // SIGTERM / SIGINT: stop taking jobs, finish those in flight, deregister.

@@ -1,0 +1,1 @@
+export { redisFromEnv, type RedisOption } from './redis-from-env.js';

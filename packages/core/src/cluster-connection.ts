@@ -19,6 +19,11 @@ export interface ClusterConnectionOptions extends ClusterOptions {
 
 /** What the cluster connections are made from: the `redis` options that apply to every node. */
 export interface ClusterNodeSettings {
+  url?: string;
+  host?: string;
+  port?: number;
+  db?: number;
+  sentinel?: unknown;
   username?: string;
   password?: string;
   tls?: boolean | TlsOptions;
@@ -36,12 +41,25 @@ export interface ClusterClients {
 /** How often the slot map is read again, ms: subscriptions follow slot moves within about this. */
 const SLOTS_REFRESH_MS = 1000;
 
-/** Creates (without connecting) the two cluster connections of a Hydra instance. */
+/**
+ * Creates (without connecting) the two cluster connections of a Hydra instance.
+ *
+ * @throws `HydraConfigError` when `settings` also give a single server or Sentinel, or a db.
+ */
 export function createClusterClients(
   cluster: ClusterConnectionOptions,
   settings: ClusterNodeSettings,
 ): ClusterClients {
-  const { nodes, ...extra } = cluster;
+  const conflicting = (['url', 'host', 'port', 'db', 'sentinel'] as const).filter(
+    (name) => settings[name] !== undefined,
+  );
+  if (conflicting.length > 0) {
+    throw new HydraConfigError(
+      `redis options give both \`cluster\` and ${conflicting.map((n) => `\`${n}\``).join(', ')}; a cluster ` +
+        'is found through its nodes and has only db 0: remove them (username, password and tls apply to every node)',
+    );
+  }
+  const { nodes, redisOptions, ...extra } = cluster;
   const startup = parseNodes(nodes);
   const maxDelay = settings.maxReconnectDelayMs ?? 500;
   const base: ClusterOptions = {
@@ -54,6 +72,8 @@ export function createClusterClients(
       ...(settings.username !== undefined && { username: settings.username }),
       ...(settings.password !== undefined && { password: settings.password }),
       ...(settings.tls && { tls: settings.tls === true ? {} : settings.tls }),
+      // The caller's node options add to these (credentials and TLS given above are kept).
+      ...redisOptions,
     },
   };
   const command = new Cluster(startup, {

@@ -37,6 +37,11 @@ export const HYDRA_REDIS_COMMANDS: readonly string[] = [
   // Messaging and announcements.
   'publish',
   'subscribe',
+  // On a Redis Cluster: sharded pub/sub, the slot map ioredis reads, and GET where MGET spans slots.
+  'spublish',
+  'ssubscribe',
+  'cluster|slots',
+  'get',
   // Work queue, its blocking wait, and its Lua scripts (EVAL only when Redis lost a script's cache).
   'rpush',
   'rpoplpush',

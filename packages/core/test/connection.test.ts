@@ -2,7 +2,34 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/harness/redis.js';
 import { connectOrExplain, maskPassword, resolveRedisOptions } from '../src/connection.js';
+import { createClusterClients } from '../src/cluster-connection.js';
 import { HydraConfigError, RedisUnavailableError } from '../src/errors.js';
+
+describe('Redis Cluster connection options', () => {
+  it('rejects a single-server address or a db beside cluster, naming them', () => {
+    const nodes = ['127.0.0.1:7000'];
+    expect(() => createClusterClients({ nodes }, { url: 'redis://127.0.0.1:6379/15', db: 15 })).toThrow(
+      /both `cluster` and `url`, `db`.*only db 0/,
+    );
+  });
+
+  it('rejects a node that is neither "host:port" nor { host, port }', () => {
+    expect(() => createClusterClients({ nodes: ['nowhere'] }, {})).toThrow(HydraConfigError);
+    expect(() => createClusterClients({ nodes: [] }, {})).toThrow(/at least one node/);
+  });
+
+  it('keeps credentials and TLS when the caller adds node options of its own', () => {
+    const { command, subscriber } = createClusterClients(
+      { nodes: [{ host: '127.0.0.1', port: 7000 }], redisOptions: { connectionName: 'mine' } },
+      { username: 'app', password: 'secret', tls: true },
+    );
+    expect(command.options.redisOptions).toMatchObject({ username: 'app', password: 'secret', tls: {} });
+    expect(command.options.redisOptions?.connectionName).toBe('mine');
+    expect(subscriber.options.shardedSubscribers).toBe(true);
+    command.disconnect();
+    subscriber.disconnect();
+  });
+});
 
 describe('Redis connection options', () => {
   it('defaults to db 15, the Hydra convention, when no url is given', () => {

@@ -21,8 +21,12 @@ import type { RouteCache } from './route-cache.js';
 
 /** Pause before looking for instances again when none was present. */
 const RETRY_PAUSE_MS = 100;
-/** ioredis's rejection of a command it did not write: the connection was not writable, and no offline queue. */
-const NOT_WRITTEN = /enableOfflineQueue/;
+/**
+ * Rejections of a command that never reached a server that took it: ioredis did not write it (the
+ * connection was not writable, with no offline queue), or a cluster kept redirecting it (MOVED,
+ * CLUSTERDOWN, TRYAGAIN: during a failover or a slot move). Such a request is safe to send again.
+ */
+const NOT_DELIVERED = /enableOfflineQueue|\bMOVED\b|CLUSTERDOWN|TRYAGAIN/;
 
 /**
  * The request-reply half of messaging: sends each request to one instance through the
@@ -259,14 +263,17 @@ export class RequestDispatcher implements ReplyReceiver {
       return;
     }
     const running = this.ctx.state() === 'running';
-    if (running && NOT_WRITTEN.test(error.message)) {
-      pending.attempts--; // never left this process: wait for the connection, then send it
-      return this.dispatch(pending);
+    if (running && NOT_DELIVERED.test(error.message)) {
+      pending.attempts--; // nobody got it: send it again once the connection (or the cluster) is back
+      setTimeout(() => this.dispatch(pending), RETRY_PAUSE_MS).unref();
+      return;
     }
     const status = this.ctx.redis.status;
     const hint =
       status === 'ready'
-        ? error.message
+        ? /Cluster redirections/.test(error.message)
+          ? `${error.message} (the cluster is failing over or moving a slot; it may or may not have been delivered)`
+          : error.message
         : running
           ? `the Redis connection dropped (${status}) as it was sent; it may or may not have reached Redis`
           : `the Redis connection is ${status}; start the Hydra instance first (hydra.start()) and check Redis`;

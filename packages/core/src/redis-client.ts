@@ -16,7 +16,7 @@ export function isCluster(redis: RedisClient): redis is Cluster {
  * A pipeline of commands whose keys may sit in different slots. On one server it is a pipeline: one
  * round trip. On a cluster, where ioredis rejects a pipeline that spans nodes, each command is sent on
  * its own (the cluster client pipelines what goes to one node by itself) and `exec()` answers the same
- * `[error, result]` list; an `mget` is split into one GET per key, as its keys may span slots.
+ * `[error, result]` list; an `mget` is split by hash tag (see {@link mgetAny}), as its keys may span slots.
  */
 export function pipelineOf(redis: RedisClient): ChainableCommander {
   if (!isCluster(redis)) return redis.pipeline();
@@ -35,11 +35,41 @@ export function pipelineOf(redis: RedisClient): ChainableCommander {
   return batch;
 }
 
-/** MGET of keys that may sit in different slots: one command on one server, one GET per key on a cluster. */
-export function mgetAny(redis: RedisClient, keys: string[]): Promise<Array<string | null>> {
-  if (keys.length === 0) return Promise.resolve([]);
+/**
+ * MGET of keys that may sit in different slots: one command on one server; on a cluster, one MGET per
+ * hash tag (the keys of one service share one, so one slot) and one GET per key without a tag.
+ */
+export async function mgetAny(redis: RedisClient, keys: string[]): Promise<Array<string | null>> {
+  if (keys.length === 0) return [];
   if (!isCluster(redis)) return redis.mget(...keys);
-  return Promise.all(keys.map((key) => redis.get(key)));
+  const byTag = new Map<string, number[]>();
+  const untagged: number[] = [];
+  keys.forEach((key, i) => {
+    const tag = hashTag(key);
+    const group = tag === undefined ? untagged : byTag.get(tag);
+    if (group) group.push(i);
+    else byTag.set(tag!, [i]);
+  });
+  const values = new Array<string | null>(keys.length).fill(null);
+  await Promise.all([
+    ...[...byTag.values()].map(async (indices) => {
+      const found = await redis.mget(...indices.map((i) => keys[i]!));
+      indices.forEach((i, j) => (values[i] = found[j] ?? null));
+    }),
+    ...untagged.map(async (i) => (values[i] = await redis.get(keys[i]!))),
+  ]);
+  return values;
+}
+
+/**
+ * The hash tag of `key` as Redis Cluster reads it: the text between the first `{` and the next `}`, when
+ * not empty. Keys with the same tag share a slot.
+ */
+function hashTag(key: string): string | undefined {
+  const open = key.indexOf('{');
+  if (open < 0) return undefined;
+  const close = key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : undefined;
 }
 
 function run(redis: Cluster, name: string, args: unknown[]): Promise<unknown> {

@@ -5,7 +5,7 @@ import { HydraConfigError } from './errors.js';
 import { execOrThrow } from './pipeline.js';
 import { explainRefusal, explainRefusals, isRedisPermissionRefusal } from './redis-permission.js';
 import { scanKeys } from './scan-keys.js';
-import { pipelineOf } from './redis-client.js';
+import { isCluster, pipelineOf } from './redis-client.js';
 
 /** `[method]/path` or `/path`; no white space (hydra-router splits on it nowhere, but URLs have none). */
 const ROUTE = /^(\[[A-Za-z]+\])?\/\S*$/;
@@ -123,7 +123,10 @@ export class RouteRegistry {
         ver: UMF_VERSION,
         bdy: { action: 'refresh', serviceName: identity.serviceName },
       };
-      await redis.publish(keys.serviceChannel(ROUTER_SERVICE), JSON.stringify(message));
+      // On a cluster, service channels are sharded: a classic PUBLISH would reach no instance there.
+      const channel = keys.serviceChannel(ROUTER_SERVICE);
+      const text = JSON.stringify(message);
+      await (isCluster(redis) ? redis.spublish(channel, text) : redis.publish(channel, text));
     } catch (error) {
       logger.warn(
         `routes of ${identity.serviceName} were published but hydra-router could not be told to refresh ` +

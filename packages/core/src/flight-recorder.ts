@@ -21,8 +21,11 @@ export interface FlightRecord {
 const MAX_ENTRIES = 64;
 /** ... for a week after the last write or health refresh. */
 const LOG_TTL_SECONDS = 604800;
-/** ioredis states in which a command would wait for a reconnection instead of running. */
-const DISCONNECTED = new Set(['close', 'reconnecting', 'end']);
+/**
+ * ioredis states in which a command would wait for a reconnection instead of running. A cluster client
+ * closed while it was reconnecting stays `disconnecting`, and a MULTI on it never settles.
+ */
+const DISCONNECTED = new Set(['close', 'reconnecting', 'disconnecting', 'end']);
 
 /**
  * Hydra's flight recorder: a short, bounded log per instance in `P:S:I:health:log`, which operators read

@@ -4,6 +4,26 @@ import { defineConfig } from 'vitest/config';
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
+/**
+ * The behaviour suites that run a second time on a Redis Cluster (3 masters, 3 replicas), from the same
+ * test code (test/harness/topology.ts). The other files are standalone only: Hydra 1.x interop (Hydra
+ * cannot run on a cluster), TLS, Sentinel, ACL, the harness's own tests, and unit tests without Redis.
+ */
+const CLUSTER_SUITES = [
+  'packages/core/test/hydra-lifecycle.test.ts',
+  'packages/core/test/health.test.ts',
+  'packages/core/test/discovery.test.ts',
+  'packages/core/test/node-directory.test.ts',
+  'packages/core/test/instance-cache.test.ts',
+  'packages/core/test/routes.test.ts',
+  'packages/core/test/config-store.test.ts',
+  'packages/core/test/flight-recorder.test.ts',
+  'packages/core/test/messaging*.test.ts',
+  'packages/core/test/http-request-retries.test.ts',
+  'packages/core/test/queue-*.test.ts',
+  'test/crash/queue-crash.test.ts',
+];
+
 // SWC compiles the TypeScript so that decorator metadata (constructor injection types) is emitted
 // exactly as tsc would; esbuild, Vitest's default, drops it and Nest injection breaks silently.
 export default defineConfig({
@@ -24,12 +44,25 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Two cores: a couple of files at once keeps Redis-heavy suites from starving each other.
     fileParallelism: true,
     maxWorkers: 2,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'standalone',
+          include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          env: { HYDRA_TEST_TOPOLOGY: 'standalone' },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'cluster', include: CLUSTER_SUITES, env: { HYDRA_TEST_TOPOLOGY: 'cluster' } },
+      },
+    ],
   },
 });

@@ -1,22 +1,27 @@
 // A worker process of the queue crash test (./queue-crash.test.ts), run as
 //   node --conditions=source --import ./test/crash/register-ts.mjs test/crash/queue-crash-worker.ts \
-//        <redisUrl> <service> <processedKey> <workMs>
+//        <redisOptionsJson> <service> <processedKey> <workMs>
 // It consumes <service>'s queue with a core QueueConsumer and, for each delivery, "works" for about
 // <workMs> ms, then records the message's mid in the hash <processedKey> (HINCRBY, so a message
 // delivered twice counts 2) before returning, i.e. before the message is marked completed: a kill
 // between the two shows up as a duplicate, never as a loss. It prints "ready" once consuming and
-// stops gracefully on SIGTERM. The test kills it with SIGKILL and restarts Redis under it.
+// stops gracefully on SIGTERM. The test kills it with SIGKILL and restarts Redis under it. The Redis
+// options are a Hydra instance's `redis` option (a URL, or a cluster's nodes), and the connection is the
+// one a Hydra instance makes from them.
 import { Redis } from 'ioredis';
-import { resolveRedisOptions } from '../../packages/core/src/connection.js';
+import { createClusterClients } from '../../packages/core/src/cluster-connection.js';
+import { resolveRedisOptions, type RedisConnectionOptions } from '../../packages/core/src/connection.js';
 import type { HydraContext } from '../../packages/core/src/context.js';
 import { resolveIdentity } from '../../packages/core/src/identity.js';
 import { Keyspace } from '../../packages/core/src/keyspace.js';
 import { QueueConsumer } from '../../packages/core/src/queue/queue-consumer.js';
+import type { RedisClient } from '../../packages/core/src/redis-client.js';
 
-const [url, service, processedKey, workMsText] = process.argv.slice(2);
+const [optionsJson, service, processedKey, workMsText] = process.argv.slice(2);
+const options = JSON.parse(optionsJson!) as RedisConnectionOptions;
 const workMs = Number(workMsText);
 
-const redis = new Redis(resolveRedisOptions({ url }).options);
+const redis = connection(options);
 redis.on('error', () => undefined); // ioredis reconnects by itself; the consumer logs the outage
 await redis.connect();
 
@@ -24,7 +29,7 @@ const log = (level: string) => (message: string) =>
   process.stderr.write(`[worker ${process.pid}] ${level} ${message}\n`);
 const ctx: HydraContext = {
   redis,
-  keys: new Keyspace(),
+  keys: new Keyspace({ clusterHashTags: options.cluster !== undefined }),
   identity: resolveIdentity({ serviceName: service, serviceIP: '127.0.0.1', servicePort: 1 }),
   logger: { log: log('log'), warn: log('warn'), error: log('error') },
 };
@@ -55,3 +60,10 @@ process.once('SIGTERM', () => {
     process.exit(0);
   });
 });
+
+function connection(options: RedisConnectionOptions): RedisClient {
+  if (!options.cluster) return new Redis(resolveRedisOptions(options).options);
+  const { command, subscriber } = createClusterClients(options.cluster, options);
+  subscriber.disconnect(); // never connected: the worker needs no subscriber
+  return command;
+}

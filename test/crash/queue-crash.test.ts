@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../harness/redis.js';
+import type { RedisConnectionOptions } from '../../packages/core/src/connection.js';
+import { useTopology } from '../harness/topology.js';
 import { eventually, sleep } from '../harness/wait.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -10,8 +10,12 @@ const WORKER = 'test/crash/queue-crash-worker.ts';
 const TOTAL = 5000;
 const WORK_MS = 25;
 
-/** Starts one worker process and resolves once it consumes. */
-function startWorker(url: string, service: string, processedKey: string): Promise<ChildProcess> {
+/** Starts one worker process on `redis` (a Hydra `redis` option) and resolves once it consumes. */
+function startWorker(
+  redis: RedisConnectionOptions,
+  service: string,
+  processedKey: string,
+): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -19,7 +23,7 @@ function startWorker(url: string, service: string, processedKey: string): Promis
       '--import',
       './test/crash/register-ts.mjs',
       WORKER,
-      url,
+      JSON.stringify(redis),
       service,
       processedKey,
       String(WORK_MS),
@@ -51,19 +55,19 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 }
 
 describe('work queue under crashes', () => {
-  const server = useRedis({ persistence: true });
+  const topology = useTopology({ persistence: true });
+  const { keys } = topology;
   const workers: ChildProcess[] = [];
   afterAll(async () => {
     await Promise.all(workers.map((w) => kill(w, 'SIGKILL')));
   });
 
   it('processes 5,000 messages at least once and loses none while a worker is SIGKILLed repeatedly and Redis restarts', async () => {
-    const url = server.urlFor(15);
+    const options = topology.redis;
     const service = 'crash-svc';
     const processedKey = 'crash-test:processed';
-    const redis = new Redis(url, { maxRetriesPerRequest: null });
-    redis.on('error', () => undefined);
-    const received = `hydra:service:${service}:mqrecieved`;
+    const redis = topology.client({ maxRetriesPerRequest: null });
+    const received = keys.queueReceived(service);
     for (let i = 0; i < TOTAL; i += 500) {
       const batch = [];
       for (let n = i; n < i + 500; n++) {
@@ -82,24 +86,24 @@ describe('work queue under crashes', () => {
     }
 
     const started = Date.now();
-    workers.push(...(await Promise.all([0, 1, 2].map(() => startWorker(url, service, processedKey)))));
+    workers.push(...(await Promise.all([0, 1, 2].map(() => startWorker(options, service, processedKey)))));
     let kills = 0;
     let restartedRedisAt = 0;
     const progress = () => redis.hlen(processedKey);
 
     // Chaos until the queue is drained: SIGKILL worker 0 every ~700 ms (restarting it at once), and
-    // restart Redis once, when about a third of the messages are done.
+    // restart Redis once (on a cluster, the master of the queue's slot), when about a third are done.
     while ((await progress()) < TOTAL && Date.now() - started < 45_000) {
       await sleep(700);
       if (!restartedRedisAt && (await progress()) > TOTAL / 3) {
-        await server.restart({ downMs: 500 });
+        await topology.restartServerOf(received, { downMs: 500 });
         restartedRedisAt = Date.now() - started;
         continue;
       }
       if ((await progress()) < TOTAL * 0.9) {
         await kill(workers[0], 'SIGKILL');
         kills++;
-        workers[0] = await startWorker(url, service, processedKey);
+        workers[0] = await startWorker(options, service, processedKey);
       }
     }
 
@@ -107,9 +111,9 @@ describe('work queue under crashes', () => {
       async () => {
         const [r, p, d, l] = await Promise.all([
           redis.llen(received),
-          redis.llen(`hydra:service:${service}:mqinprogress`),
-          redis.zcard(`hydra:service:${service}:hn:delayed`),
-          redis.zcard(`hydra:service:${service}:hn:leases`),
+          redis.llen(keys.queueInProgress(service)),
+          redis.zcard(keys.queueDelayed(service)),
+          redis.zcard(keys.queueLeases(service)),
         ]);
         return r + p + d + l === 0;
       },
@@ -121,14 +125,14 @@ describe('work queue under crashes', () => {
     const twice = counts.filter((c) => c > 1).length;
     const redelivered = Number(await redis.get(`${processedKey}:redelivered`));
     console.log(
-      `[queue crash test] ${TOTAL} messages, 3 workers, ${kills} SIGKILLs, Redis restarted at ${restartedRedisAt} ms: ` +
+      `[queue crash test, ${topology.name}] ${TOTAL} messages, 3 workers, ${kills} SIGKILLs, Redis restarted at ${restartedRedisAt} ms: ` +
         `all processed in ${elapsed} ms; ${deliveries} deliveries, ${twice} messages processed more than once ` +
         `(${deliveries - TOTAL} extra deliveries); ${redelivered} deliveries were redeliveries (attempt > 1)`,
     );
 
     expect(counts).toHaveLength(TOTAL);
     expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
-    expect(await redis.llen(`hydra:service:${service}:mqincomplete`)).toBe(0);
+    expect(await redis.llen(keys.queueIncomplete(service))).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(redelivered).toBeGreaterThan(0); // the recovery path did run
     expect(restartedRedisAt).toBeGreaterThan(0);

@@ -1,27 +1,25 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTopology } from '../../../test/harness/topology.js';
 import { ConfigStore } from '../src/config-store.js';
 import { HydraConfigError } from '../src/errors.js';
+import type { RedisClient } from '../src/redis-client.js';
 import { registryContext, uniqueService } from './registry-support.js';
 
-const server = useRedis();
-let redis: Redis;
+const topology = useTopology();
+const { keys } = topology;
+let redis: RedisClient;
 let store: ConfigStore;
 
 beforeAll(() => {
-  redis = new Redis(server.urlFor(15));
+  redis = topology.client();
   store = new ConfigStore(registryContext(redis));
 });
-afterAll(() => redis.disconnect());
 
 describe('ConfigStore', () => {
   it('stores a config as compact JSON in hydra:service:S:configs under the version, as Hydra’s putConfig', async () => {
     const service = uniqueService('cfg');
     await store.put(`${service}:1.0.0`, { pageSize: 50, nested: { on: true } });
-    expect(await redis.hget(`hydra:service:${service}:configs`, '1.0.0')).toBe(
-      '{"pageSize":50,"nested":{"on":true}}',
-    );
+    expect(await redis.hget(keys.configs(service), '1.0.0')).toBe('{"pageSize":50,"nested":{"on":true}}');
     expect(await store.get(`${service}:1.0.0`)).toEqual({ pageSize: 50, nested: { on: true } });
   });
 
@@ -56,7 +54,7 @@ describe('ConfigStore', () => {
 
   it('reports a stored value that is not JSON as an error naming the label', async () => {
     const service = uniqueService('cfg');
-    await redis.hset(`hydra:service:${service}:configs`, '1.0.0', '{broken');
+    await redis.hset(keys.configs(service), '1.0.0', '{broken');
     await expect(store.get(`${service}:1.0.0`)).rejects.toThrow(
       new RegExp(`config "${service}:1\\.0\\.0" holds a value that is not JSON`),
     );

@@ -1,34 +1,33 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import { Discovery } from '../src/discovery.js';
 import { FlightRecorder } from '../src/flight-recorder.js';
 import { HealthReporter } from '../src/health.js';
 import { Presence } from '../src/presence.js';
+import { pipelineOf, type RedisClient } from '../src/redis-client.js';
 import { scanKeys } from '../src/scan-keys.js';
 import {
   fakeInstanceId,
-  monitorCommands,
   registryContext,
   removePresence,
   uniqueService,
   writeInstance,
 } from './registry-support.js';
 
-const server = useRedis();
-let redis: Redis;
+const topology = useTopology();
+const { keys } = topology;
+let redis: RedisClient;
 let discovery: Discovery;
 
 beforeAll(() => {
-  redis = new Redis(server.urlFor(15));
+  redis = topology.client();
   discovery = new Discovery(registryContext(redis, 'reader'));
 });
-afterAll(() => redis.disconnect());
 
 describe('scanKeys', () => {
-  it('loops the SCAN cursor to the end and returns every matching key once', async () => {
-    const pipeline = redis.pipeline();
+  it('loops the SCAN cursor to the end and returns every matching key once (of every master)', async () => {
+    const pipeline = pipelineOf(redis);
     for (let i = 0; i < 600; i++) pipeline.set(`scan-test:${i}`, '1');
     await pipeline.exec();
     const found = await scanKeys(redis, 'scan-test:*', 50);
@@ -41,7 +40,7 @@ describe('Discovery', () => {
   it('lists registered services and skips values that are not JSON instead of failing like Hydra', async () => {
     const good = uniqueService('good');
     await new Presence(registryContext(redis, good)).register();
-    await redis.set('hydra:service:garbage:service', 'not json');
+    await redis.set(keys.service('garbage'), 'not json');
     await redis.set('elsewhere:thing:service', '{"serviceName":"foreign"}');
     const names = (await discovery.services()).map((s) => s.serviceName);
     expect(names).toContain(good);
@@ -55,7 +54,7 @@ describe('Discovery', () => {
     const a = await writeInstance(redis, { service, port: '5601', updatedOn });
     const b = await writeInstance(redis, { service, port: 5223, version: null });
     const noNode = 'f'.repeat(32);
-    await redis.setex(`hydra:service:${service}:${noNode}:presence`, 3, noNode);
+    await redis.setex(keys.presence(service, noNode), 3, noNode);
     await writeInstance(redis, { service, ttlSeconds: 0 }); // a dead instance: nodes entry only
     await writeInstance(redis, { service: uniqueService('other') });
 
@@ -78,18 +77,22 @@ describe('Discovery', () => {
       await writeInstance(redis, { service }),
     ];
     const dead = await writeInstance(redis, { service, ttlSeconds: 0 });
-    const unrelated = redis.pipeline();
+    const unrelated = pipelineOf(redis);
     for (let i = 0; i < 5000; i++) unrelated.set(`unrelated:${service}:${i}`, 'x');
     await unrelated.exec();
     const fresh = new Discovery(registryContext(redis, 'reader'));
     await fresh.instances(service); // the first lookup reads the nodes hash's ids (HKEYS, HMGET)
-    const commands = await monitorCommands(redis, () => fresh.instances(service));
-    expect(commands.map((c) => c[0])).toEqual(['hlen', 'mget', 'hmget']);
-    expect(commands[1]!.slice(1).sort()).toEqual(
-      [...ids, dead].map((id) => `hydra:service:${service}:${id}:presence`).sort(),
+    const commands = await topology.monitor(() => fresh.instances(service));
+    // On a cluster the nodes hash and the service's keys sit on different masters: order per master only.
+    expect(commands.map((c) => c[0]).sort()).toEqual(['hlen', 'hmget', 'mget']);
+    const command = (name: string) => commands.find((c) => c[0] === name)!;
+    expect(command('mget').slice(1).sort()).toEqual(
+      [...ids, dead].map((id) => keys.presence(service, id)).sort(),
     );
-    expect(commands[2]!.slice(2).sort()).toEqual(ids.sort());
-    await redis.del(...[...Array(5000)].map((_, i) => `unrelated:${service}:${i}`));
+    expect(command('hmget').slice(2).sort()).toEqual(ids.sort());
+    const cleanup = pipelineOf(redis);
+    for (let i = 0; i < 5000; i++) cleanup.del(`unrelated:${service}:${i}`);
+    await cleanup.exec();
   });
 
   it('finds the instances of several services in one round', async () => {
@@ -106,9 +109,9 @@ describe('Discovery', () => {
   it('ignores keys that only end in :presence, in one-service and many-service lookups alike', async () => {
     const service = uniqueService('layout');
     const real = await writeInstance(redis, { service });
-    await redis.setex(`hydra:service:${service}:extra:${'e'.repeat(32)}:presence`, 5, 'x');
+    await redis.setex(keys.presence(service, `extra:${'e'.repeat(32)}`), 5, 'x');
     await redis.setex(`other:${service}:${'d'.repeat(32)}:presence`, 5, 'x');
-    await redis.hset('hydra:service:nodes', 'e'.repeat(32), '{"instanceID":"eeee"}');
+    await redis.hset(keys.nodes(), 'e'.repeat(32), '{"instanceID":"eeee"}');
     expect((await discovery.instances(service)).map((i) => i.instanceID)).toEqual([real]);
     const many = await discovery.instancesOf([service, uniqueService('none')]);
     expect(many.get(service)!.map((i) => i.instanceID)).toEqual([real]);
@@ -121,7 +124,7 @@ describe('Discovery', () => {
     expect(await slow.instances(service)).toEqual([]);
     // One instance removes its entry as another arrives: HLEN is the same as before.
     const arriving = fakeInstanceId();
-    await redis.hdel('hydra:service:nodes', leaving);
+    await redis.hdel(keys.nodes(), leaving);
     await writeInstance(redis, { service, id: arriving });
     expect(await slow.instances(service)).toEqual([]);
     slow.nodesChanged();
@@ -131,7 +134,7 @@ describe('Discovery', () => {
     const quick = new Discovery(registryContext(redis, 'reader'), { nodesRereadMs: 0 });
     expect(await quick.instances(service)).toHaveLength(1);
     const next = fakeInstanceId();
-    await redis.hdel('hydra:service:nodes', arriving);
+    await redis.hdel(keys.nodes(), arriving);
     await writeInstance(redis, { service, id: next });
     expect((await quick.instances(service)).map((i) => i.instanceID)).toEqual([next]);
   });
@@ -144,7 +147,7 @@ describe('Discovery', () => {
       timeoutMs: 2500,
       what: 'the presence key to expire',
     });
-    expect(await redis.hexists('hydra:service:nodes', id)).toBe(1);
+    expect(await redis.hexists(keys.nodes(), id)).toBe(1);
     expect(await discovery.hasPresence(service)).toBe(false);
   });
 
@@ -213,8 +216,8 @@ describe('Discovery', () => {
     const fresh = await writeInstance(redis, { service });
     const removed = await discovery.removeStaleNodes(60);
     expect(removed).toBeGreaterThanOrEqual(1);
-    expect(await redis.hexists('hydra:service:nodes', old)).toBe(0);
-    expect(await redis.hexists('hydra:service:nodes', fresh)).toBe(1);
+    expect(await redis.hexists(keys.nodes(), old)).toBe(0);
+    expect(await redis.hexists(keys.nodes(), fresh)).toBe(1);
     expect(await discovery.removeStaleNodes(60)).toBe(0);
   });
 });

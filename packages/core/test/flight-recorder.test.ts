@@ -1,17 +1,17 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTopology } from '../../../test/harness/topology.js';
 import { sleep } from '../../../test/harness/wait.js';
 import { FlightRecorder } from '../src/flight-recorder.js';
-import { monitorCommands, registryContext, uniqueService, unreachableRedis } from './registry-support.js';
+import type { RedisClient } from '../src/redis-client.js';
+import { registryContext, uniqueService, unreachableRedis } from './registry-support.js';
 
-const server = useRedis();
-let redis: Redis;
+const topology = useTopology();
+const { keys } = topology;
+let redis: RedisClient;
 
 beforeAll(() => {
-  redis = new Redis(server.urlFor(15));
+  redis = topology.client();
 });
-afterAll(() => redis.disconnect());
 
 describe('FlightRecorder', () => {
   it('writes Hydra’s entry to hydra:service:S:I:health:log: compact JSON, ts/serviceName/type/processID/msg, one-week TTL', async () => {
@@ -20,7 +20,7 @@ describe('FlightRecorder', () => {
     expect(await new FlightRecorder(ctx).append('error', { orderId: 7, reason: 'gateway timeout' })).toBe(
       true,
     );
-    const key = `hydra:service:${serviceName}:${instanceId}:health:log`;
+    const key = keys.healthLog(serviceName, instanceId);
     const [raw] = await redis.lrange(key, 0, -1);
     const entry = JSON.parse(raw!);
     expect(raw).toBe(JSON.stringify(entry));
@@ -38,7 +38,7 @@ describe('FlightRecorder', () => {
   it('appends in one MULTI of LPUSH, LTRIM 0 63 and EXPIRE, with no SELECT inside (Redis Cluster safe)', async () => {
     const ctx = registryContext(redis, uniqueService('log'));
     const key = ctx.keys.healthLog(ctx.identity.serviceName, ctx.identity.instanceId);
-    const commands = await monitorCommands(redis, () => new FlightRecorder(ctx).append('info', 'hi'));
+    const commands = await topology.monitor(() => new FlightRecorder(ctx).append('info', 'hi'));
     const start = commands.findIndex((c) => c[0] === 'multi');
     expect(commands.slice(start).map((c) => (c[0] === 'lpush' ? c.slice(0, 2) : c))).toEqual([
       ['multi'],

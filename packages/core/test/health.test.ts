@@ -1,19 +1,19 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import { HydraConfigError } from '../src/errors.js';
 import { HealthReporter } from '../src/health.js';
 import type { HydraLogger } from '../src/logger.js';
-import { monitorCommands, registryContext, uniqueService, unreachableRedis } from './registry-support.js';
+import type { RedisClient } from '../src/redis-client.js';
+import { registryContext, uniqueService, unreachableRedis } from './registry-support.js';
 
-const server = useRedis();
-let redis: Redis;
+const topology = useTopology();
+const { keys } = topology;
+let redis: RedisClient;
 
 beforeAll(() => {
-  redis = new Redis(server.urlFor(15));
+  redis = topology.client();
 });
-afterAll(() => redis.disconnect());
 
 const HYDRA_SNAPSHOT_FIELDS = [
   'serviceName',
@@ -33,7 +33,7 @@ describe('HealthReporter', () => {
     const ctx = registryContext(redis, uniqueService('health'));
     const { serviceName, instanceId } = ctx.identity;
     await new HealthReporter(ctx).publish();
-    const raw = await redis.get(`hydra:service:${serviceName}:${instanceId}:health`);
+    const raw = await redis.get(keys.health(serviceName, instanceId));
     const stored = JSON.parse(raw!);
     expect(raw).toBe(JSON.stringify(stored));
     expect(Object.keys(stored)).toEqual(['updatedOn', ...HYDRA_SNAPSHOT_FIELDS]);
@@ -47,7 +47,7 @@ describe('HealthReporter', () => {
     });
     expect(Object.keys(stored.memory)).toEqual(expect.arrayContaining(['rss', 'heapTotal', 'heapUsed']));
     expect(stored.updatedOn).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const pttl = await redis.pttl(`hydra:service:${serviceName}:${instanceId}:health`);
+    const pttl = await redis.pttl(keys.health(serviceName, instanceId));
     expect(pttl).toBeGreaterThan(2000);
     expect(pttl).toBeLessThanOrEqual(3000);
   });
@@ -55,12 +55,12 @@ describe('HealthReporter', () => {
   it('extends the flight recorder’s expiry to a week in the same pipeline as the snapshot', async () => {
     const ctx = registryContext(redis, uniqueService('health'));
     const { serviceName, instanceId } = ctx.identity;
-    const logKey = `hydra:service:${serviceName}:${instanceId}:health:log`;
+    const logKey = keys.healthLog(serviceName, instanceId);
     await redis.lpush(logKey, '{}');
-    const commands = await monitorCommands(redis, () => new HealthReporter(ctx).publish());
+    const commands = await topology.monitor(() => new HealthReporter(ctx).publish());
     const mine = commands.filter((c) => c[1]?.includes(instanceId));
     expect(mine.map((c) => c.slice(0, 3))).toEqual([
-      ['setex', `hydra:service:${serviceName}:${instanceId}:health`, '3'],
+      ['setex', keys.health(serviceName, instanceId), '3'],
       ['expire', logKey, '604800'],
     ]);
     expect(await redis.ttl(logKey)).toBe(604800);
@@ -124,8 +124,8 @@ describe('HealthReporter', () => {
     await health.publish();
     await redis.lpush(ctx.keys.healthLog(serviceName, instanceId), '{}');
     await health.expireNow();
-    expect(await redis.ttl(`hydra:service:${serviceName}:${instanceId}:health`)).toBe(3);
-    expect(await redis.ttl(`hydra:service:${serviceName}:${instanceId}:health:log`)).toBe(604800);
+    expect(await redis.ttl(keys.health(serviceName, instanceId))).toBe(3);
+    expect(await redis.ttl(keys.healthLog(serviceName, instanceId))).toBe(604800);
   });
 
   it('keeps running quietly, without logging each failure, while Redis is away', async () => {

@@ -1,13 +1,14 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, useRedis } from '../../../test/harness/redis.js';
+import { freePort } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { sleep } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
 import { useHydraNodes } from './hydra-nodes.js';
 import { uniqueService } from './registry-support.js';
 
-const server = useRedis();
-const nodes = useHydraNodes(server);
+const topology = useTopology();
+const nodes = useHydraNodes(topology);
 const servers: http.Server[] = [];
 
 afterEach(async () => {

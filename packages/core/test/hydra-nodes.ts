@@ -1,9 +1,9 @@
 import { afterEach } from 'vitest';
-import type { RedisProcess } from '../../../test/harness/redis.js';
+import type { TestTopology } from '../../../test/harness/topology.js';
 import { Hydra, type HydraOptions } from '../src/hydra.js';
 import { silentLogger } from '../src/logger.js';
 
-/** Starts core Hydra instances on a test file's Redis (db 15) and stops them after each test. */
+/** Starts core Hydra instances on a test file's Redis (db 15, or the cluster) and stops them after each test. */
 export interface HydraNodes {
   /** A started instance of `serviceName` on 127.0.0.1, silent, with `options` over the defaults. */
   node(serviceName: string, options?: Partial<HydraOptions>): Promise<Hydra>;
@@ -15,11 +15,11 @@ export interface HydraNodes {
  * Instances for the tests of one file, stopped in `afterEach`.
  *
  * @example
- * const server = useRedis();
- * const { node } = useHydraNodes(server);
+ * const topology = useTopology();
+ * const { node } = useHydraNodes(topology);
  * it('answers', async () => { const echo = await node('echo-svc'); ... });
  */
-export function useHydraNodes(server: RedisProcess): HydraNodes {
+export function useHydraNodes(topology: TestTopology): HydraNodes {
   const started: Hydra[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((h) => h.stop()));
@@ -29,7 +29,7 @@ export function useHydraNodes(server: RedisProcess): HydraNodes {
       serviceName,
       serviceIP: '127.0.0.1',
       logger: silentLogger,
-      redis: { url: server.urlFor(15) },
+      redis: topology.redis,
       ...options,
     });
     started.push(hydra);

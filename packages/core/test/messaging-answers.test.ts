@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { UmfMessage } from '@hydra-nest/umf';
-import { useRedis } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import type { Hydra } from '../src/hydra.js';
 import { ServiceUnavailableError } from '../src/messaging/index.js';
@@ -9,8 +8,9 @@ import { useHydraNodes } from './hydra-nodes.js';
 
 // Issue #16: every request that reaches an instance is answered or retried elsewhere, replies are
 // believed only from the service asked, and deadlines travel with the request.
-const server = useRedis();
-const { node } = useHydraNodes(server);
+const topology = useTopology();
+const { keys } = topology;
+const { node } = useHydraNodes(topology);
 
 function answerWithId(hydra: Hydra): void {
   hydra.messaging.setHandler((m) => {
@@ -79,35 +79,32 @@ describe('replies', () => {
       setTimeout(() => slow.messaging.reply(m, { real: true }).catch(() => undefined), 150);
     });
     const client = await node('client-svc');
-    const forger = new Redis(server.urlFor(15));
-    const sniffer = new Redis(server.urlFor(15));
+    const channel = keys.instanceChannel('client-svc', client.instanceId);
+    // Every request to the slow instance is seen here, and forged answers follow at once.
+    const sniffer = await topology.listen(keys.instanceChannel('slow-svc', slow.instanceId), (text) => {
+      const request = JSON.parse(text) as UmfMessage;
+      const forged = (frm: string, extra: Record<string, unknown> = {}) =>
+        JSON.stringify({
+          to: request.frm,
+          frm,
+          mid: 'f0',
+          rmid: request.mid,
+          ts: '',
+          ver: 'UMF/1.4.6',
+          bdy: { real: false },
+          ...extra,
+        });
+      void topology.publish(channel, forged('evil-svc:/')); // another service
+      void topology.publish(channel, forged('slow-svc:/', { bdy: undefined, to: 42 })); // not valid UMF
+      void topology.publish(channel, '{"rmid":"' + request.mid + '"'); // not JSON
+    });
     try {
-      await sniffer.psubscribe('hydra:service:mc:slow-svc:*');
-      const channel = `hydra:service:mc:client-svc:${client.instanceId}`;
-      sniffer.on('pmessage', (_pattern, _channel, text: string) => {
-        const request = JSON.parse(text) as UmfMessage;
-        const forged = (frm: string, extra: Record<string, unknown> = {}) =>
-          JSON.stringify({
-            to: request.frm,
-            frm,
-            mid: 'f0',
-            rmid: request.mid,
-            ts: '',
-            ver: 'UMF/1.4.6',
-            bdy: { real: false },
-            ...extra,
-          });
-        void forger.publish(channel, forged('evil-svc:/')); // another service
-        void forger.publish(channel, forged('slow-svc:/', { bdy: undefined, to: 42 })); // not valid UMF
-        void forger.publish(channel, '{"rmid":"' + request.mid + '"'); // not JSON
-      });
       const reply = await client.messaging.request({ to: 'slow-svc:/', bdy: {} });
       expect(reply.bdy).toEqual({ real: true });
       expect(client.messaging.stats.unmatchedReplies).toBe(1);
       expect(client.messaging.stats.malformed).toBe(2);
     } finally {
-      forger.disconnect();
-      sniffer.disconnect();
+      sniffer.close();
     }
   });
 });
@@ -141,11 +138,9 @@ describe('deadlines on the wire', () => {
 
   it('takes the deadline from the tmo of the input when no timeoutMs is given', async () => {
     const client = await node('client-svc');
-    const listener = new Redis(server.urlFor(15));
+    const texts: string[] = [];
+    const listener = await topology.listen(keys.instanceChannel('tmo-svc', 'i1'), (text) => texts.push(text));
     try {
-      const texts: string[] = [];
-      await listener.subscribe('hydra:service:mc:tmo-svc:i1');
-      listener.on('message', (_c, text: string) => texts.push(text));
       const startedAt = Date.now();
       const error = await client.messaging
         .request({ to: 'i1@tmo-svc:/', bdy: {}, tmo: 0.3 })
@@ -154,7 +149,7 @@ describe('deadlines on the wire', () => {
       expect(Date.now() - startedAt).toBeLessThan(1000);
       expect((JSON.parse(texts[0]!) as UmfMessage).tmo).toBeLessThanOrEqual(0.3);
     } finally {
-      listener.disconnect();
+      listener.close();
     }
   });
 });

@@ -1,14 +1,14 @@
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { UmfValidationError, type UmfMessage } from '@hydra-nest/umf';
-import { useRedis } from '../../../test/harness/redis.js';
+import { onCluster, useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import type { Hydra } from '../src/hydra.js';
 import { useHydraNodes } from './hydra-nodes.js';
 import { MessagingConnectionError, ServiceUnavailableError } from '../src/messaging/index.js';
 
-const server = useRedis();
-const { create, node } = useHydraNodes(server);
+const topology = useTopology();
+const { keys } = topology;
+const { create, node } = useHydraNodes(topology);
 
 /** An instance that answers every request with its own instance id (dropping replies to a requester gone). */
 async function answering(serviceName: string): Promise<Hydra> {
@@ -20,33 +20,42 @@ async function answering(serviceName: string): Promise<Hydra> {
 }
 
 describe('Messenger delivery', () => {
-  it('sends a request to another instance at once when nobody listens on the chosen one’s channel', async () => {
-    const deaf = await answering('deaf-svc');
-    const healthy = await answering('deaf-svc');
-    const client = await node('client-svc');
-    await client.instances.watch('deaf-svc');
-    await eventually(() => client.instances.peek('deaf-svc')!.length === 2);
-    deaf.subscriber.disconnect(); // still present in the registry, but hears nothing
-    const channel = `hydra:service:mc:deaf-svc:${deaf.instanceId}`;
-    await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 0);
-    while (client.instances.pick('deaf-svc')!.instanceID !== healthy.instanceId);
-    const startedAt = Date.now();
-    const reply = await client.messaging.request({ to: 'deaf-svc:/', bdy: {} }, { timeoutMs: 3000 });
-    expect(reply.bdy).toEqual({ by: healthy.instanceId });
-    expect(Date.now() - startedAt).toBeLessThan(500);
-    expect(client.messaging.stats.retries).toBe(1);
-  });
+  // Standalone only, as the two tests after it: they rest on PUBLISH's count of receivers, which hydra-nest
+  // does not trust on a cluster (a slot moving, a replica's subscribers), so there it never concludes
+  // "nobody listens" from a count of 0.
+  it.skipIf(onCluster)(
+    'sends a request to another instance at once when nobody listens on the chosen one’s channel',
+    async () => {
+      const deaf = await answering('deaf-svc');
+      const healthy = await answering('deaf-svc');
+      const client = await node('client-svc');
+      await client.instances.watch('deaf-svc');
+      await eventually(() => client.instances.peek('deaf-svc')!.length === 2);
+      deaf.subscriber.disconnect(); // still present in the registry, but hears nothing
+      const channel = keys.instanceChannel('deaf-svc', deaf.instanceId);
+      await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 0);
+      while (client.instances.pick('deaf-svc')!.instanceID !== healthy.instanceId);
+      const startedAt = Date.now();
+      const reply = await client.messaging.request({ to: 'deaf-svc:/', bdy: {} }, { timeoutMs: 3000 });
+      expect(reply.bdy).toEqual({ by: healthy.instanceId });
+      expect(Date.now() - startedAt).toBeLessThan(500);
+      expect(client.messaging.stats.retries).toBe(1);
+    },
+  );
 
-  it('rejects a message to a named instance that is gone, naming the instance', async () => {
-    const client = await node('client-svc');
-    const error = await client.messaging
-      .sendMessage({ to: 'abc123@gone-svc:/', bdy: {} })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ServiceUnavailableError);
-    expect((error as Error).message).toBe('Unavailable gone-svc instance named abc123');
-  });
+  it.skipIf(onCluster)(
+    'rejects a message to a named instance that is gone, naming the instance',
+    async () => {
+      const client = await node('client-svc');
+      const error = await client.messaging
+        .sendMessage({ to: 'abc123@gone-svc:/', bdy: {} })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect((error as Error).message).toBe('Unavailable gone-svc instance named abc123');
+    },
+  );
 
-  it('rejects a broadcast to a service nobody runs', async () => {
+  it.skipIf(onCluster)('rejects a broadcast to a service nobody runs', async () => {
     const client = await node('client-svc');
     await expect(client.messaging.sendBroadcastMessage({ to: 'nobody-svc:/', bdy: {} })).rejects.toThrow(
       'Unavailable nobody-svc instances',
@@ -68,12 +77,10 @@ describe('Messenger delivery', () => {
     const target = await node('late-svc');
     const seen: UmfMessage[] = [];
     target.messaging.setHandler((m) => seen.push(m));
-    const raw = new Redis(server.urlFor(15));
-    await raw.publish(
-      `hydra:service:mc:late-svc:${target.instanceId}`,
+    await topology.publish(
+      keys.instanceChannel('late-svc', target.instanceId),
       JSON.stringify({ to: 'late-svc:/', frm: 'x-svc:/', mid: 'm2', rmid: 'm1', bdy: { late: true } }),
     );
-    raw.disconnect();
     await eventually(() => seen.length === 1);
     expect(seen[0]).toMatchObject({ rmid: 'm1', bdy: { late: true } });
     expect(target.messaging.stats.unmatchedReplies).toBe(1);

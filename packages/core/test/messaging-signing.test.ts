@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature, type UmfMessage } from '@hydra-nest/umf';
-import { useRedis } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { hydraSign } from '../../../test/interop/hydra-signing.js';
 import type { Hydra } from '../src/hydra.js';
@@ -9,12 +8,13 @@ import { HydraTimeoutError, RemoteError } from '../src/messaging/index.js';
 import { useHydraNodes } from './hydra-nodes.js';
 
 // Issue #16: enforced signing with the current and previous secrets, as Hydra 1.x signs.
-const server = useRedis();
-const nodes = useHydraNodes(server);
-const redisClients: Redis[] = [];
+const topology = useTopology();
+const { keys } = topology;
+const nodes = useHydraNodes(topology);
+const listeners: Array<{ close(): void }> = [];
 
 afterEach(() => {
-  for (const client of redisClients.splice(0)) client.disconnect();
+  for (const listener of listeners.splice(0)) listener.close();
 });
 
 function node(serviceName: string, secrets?: string[]): Promise<Hydra> {
@@ -28,20 +28,23 @@ function echo(hydra: Hydra): Hydra {
   return hydra;
 }
 
-function redis(): Redis {
-  const client = new Redis(server.urlFor(15));
-  redisClients.push(client);
-  return client;
+/** Keeps the texts published on `channels` (service or instance channels) until the test ends. */
+async function listen(channels: string[], texts: unknown[], parse = false): Promise<void> {
+  listeners.push(await topology.listen(channels, (text) => texts.push(parse ? JSON.parse(text) : text)));
 }
 
 describe('enforced signing', () => {
   it('signs every message sent (requests and replies) and serves signed peers', async () => {
     const service = echo(await node('signed-svc', ['s1']));
     const client = await node('client-svc', ['s1']);
-    const sniffer = redis();
     const texts: string[] = [];
-    await sniffer.psubscribe('hydra:service:mc:*');
-    sniffer.on('pmessage', (_p, _c, text: string) => texts.push(text));
+    await listen(
+      [
+        keys.instanceChannel('signed-svc', service.instanceId),
+        keys.instanceChannel('client-svc', client.instanceId),
+      ],
+      texts,
+    );
     const reply = await client.messaging.request({ to: 'signed-svc:/', bdy: { n: 1 } });
     expect(reply.bdy).toEqual({ echo: { n: 1 } });
     await eventually(() => texts.length >= 2);
@@ -115,22 +118,19 @@ describe('enforced signing', () => {
 
   it('serves a request that the real hydra 1.9.3 package signed, and refuses it once tampered with', async () => {
     const service = echo(await node('legacy-peer-svc', ['shared']));
-    const channel = `hydra:service:mc:legacy-peer-svc:${service.instanceId}`;
-    const listener = redis();
+    const channel = keys.instanceChannel('legacy-peer-svc', service.instanceId);
     const replies: UmfMessage[] = [];
-    await listener.subscribe('hydra:service:mc:legacy-svc:abc123');
-    listener.on('message', (_c, text: string) => replies.push(JSON.parse(text) as UmfMessage));
-    const publisher = redis();
+    await listen([keys.instanceChannel('legacy-svc', 'abc123')], replies, true);
     const input = { to: 'legacy-peer-svc:/', from: 'abc123@legacy-svc:/', body: { hydra: true } };
     const signed = hydraSign(input, 'shared');
-    await publisher.publish(channel, signed.short);
+    await topology.publish(channel, signed.short);
     await eventually(() => replies.length === 1);
     expect(replies[0]!.bdy).toEqual({ echo: { hydra: true } });
     expect(verifySignature(replies[0]!, 'shared')).toBe(true);
 
     const tampered = JSON.parse(signed.short) as UmfMessage;
     tampered.bdy = { hydra: 'changed' };
-    await publisher.publish(channel, JSON.stringify(tampered));
+    await topology.publish(channel, JSON.stringify(tampered));
     await eventually(() => replies.length === 2);
     expect(replies[1]!.bdy).toMatchObject({ statusCode: 401 });
   });

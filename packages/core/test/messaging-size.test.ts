@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { HydraConfigError } from '../src/errors.js';
 import { Hydra } from '../src/hydra.js';
 import { silentLogger } from '../src/logger.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MessageTooLargeError } from '../src/messaging/index.js';
 
-const server = useRedis();
+const topology = useTopology();
 const started: Hydra[] = [];
 const LIMIT = 4000;
 
@@ -19,7 +19,7 @@ function hydraOf(serviceName: string, maxMessageBytes?: number): Hydra {
     serviceName,
     serviceIP: '127.0.0.1',
     logger: silentLogger,
-    redis: { url: server.urlFor(15) },
+    redis: topology.redis,
     messaging: { maxMessageBytes, timeoutMs: 3000 },
   });
 }

@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UmfMessage } from '@hydra-nest/umf';
-import { useRedis } from '../../../test/harness/redis.js';
+import { onCluster, useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
 import { silentLogger } from '../src/logger.js';
@@ -14,7 +13,8 @@ import {
   ServiceUnavailableError,
 } from '../src/messaging/index.js';
 
-const server = useRedis();
+const topology = useTopology();
+const { keys } = topology;
 const started: Hydra[] = [];
 
 afterEach(async () => {
@@ -26,7 +26,7 @@ async function node(serviceName: string, answer?: (m: UmfMessage, h: Hydra) => u
     serviceName,
     serviceIP: '127.0.0.1',
     logger: silentLogger,
-    redis: { url: server.urlFor(15) },
+    redis: topology.redis,
   });
   started.push(hydra);
   await hydra.start();
@@ -47,6 +47,16 @@ describe('Messenger request-reply', () => {
     expect(reply.bdy).toEqual({ echo: { n: 1 } });
     expect(reply.frm).toBe('echo-svc:[post]/v1/echo');
     expect(reply.to).toBe(`${client.instanceId}@client-svc:/`);
+  });
+
+  it('sends requests and replies on instance channels: PUBLISH on one server, SPUBLISH on a cluster', async () => {
+    await node('echo-svc', (m) => ({ echo: m.bdy }));
+    const client = await node('client-svc');
+    const [used, unused] = onCluster ? ['spublish', 'publish'] : ['publish', 'spublish'];
+    const before = await Promise.all([topology.commandCalls(used), topology.commandCalls(unused)]);
+    for (let i = 0; i < 5; i++) await client.messaging.request({ to: 'echo-svc:/', bdy: { i } });
+    const after = await Promise.all([topology.commandCalls(used), topology.commandCalls(unused)]);
+    expect([after[0] - before[0], after[1] - before[1]]).toEqual([10, 0]);
   });
 
   it('spreads requests round-robin over the instances present', async () => {
@@ -157,12 +167,10 @@ describe('Messenger one-way messages', () => {
 
   it('counts malformed payloads, never throws, and keeps serving later messages', async () => {
     const target = await node('sturdy-svc', (m) => ({ ok: m.bdy }));
-    const raw = new Redis(server.urlFor(15));
-    const channel = `hydra:service:mc:sturdy-svc:${target.instanceId}`;
-    await raw.publish(channel, 'this is not json');
-    await raw.publish(channel, JSON.stringify({ to: 'sturdy-svc:/', bdy: { missing: 'frm' } }));
-    await raw.publish(channel, '[1,2,3]');
-    raw.disconnect();
+    const channel = keys.instanceChannel('sturdy-svc', target.instanceId);
+    await topology.publish(channel, 'this is not json');
+    await topology.publish(channel, JSON.stringify({ to: 'sturdy-svc:/', bdy: { missing: 'frm' } }));
+    await topology.publish(channel, '[1,2,3]');
     await eventually(() => target.messaging.stats.malformed === 3);
     const client = await node('client-svc');
     expect((await client.messaging.request({ to: 'sturdy-svc:/', bdy: 7 })).bdy).toEqual({ ok: 7 });
@@ -214,16 +222,12 @@ describe('Messenger before a handler is installed', () => {
 });
 
 /** A raw subscriber on one instance channel that only the test listens on; it keeps every text it gets. */
-async function rawListener(
-  hydra: Hydra,
-  service: string,
-  instanceId: string,
-): Promise<{ texts: string[]; close(): void }> {
+async function rawListener(service: string, instanceId: string): Promise<{ texts: string[]; close(): void }> {
   const texts: string[] = [];
-  const listener = new Redis(server.urlFor(15));
-  await listener.subscribe(hydra.keys.instanceChannel(service, instanceId));
-  listener.on('message', (_channel, text: string) => texts.push(text));
-  return { texts, close: () => listener.disconnect() };
+  const listener = await topology.listen(keys.instanceChannel(service, instanceId), (text) =>
+    texts.push(text),
+  );
+  return { texts, close: () => listener.close() };
 }
 
 describe('Messenger replies', () => {
@@ -235,7 +239,7 @@ describe('Messenger replies', () => {
     });
     const sender = await node('client-svc');
     // The request names a `via` instance that nobody but this raw subscriber listens for.
-    const { texts, close } = await rawListener(twin, 'probe-svc', 'probe1');
+    const { texts, close } = await rawListener('probe-svc', 'probe1');
     try {
       await sender.messaging.sendMessage({
         to: 'twin-svc:[post]/v1/twin',
@@ -271,7 +275,7 @@ describe('Messenger replies', () => {
 describe('Messenger requests on the wire', () => {
   it('sends a request in wire key order with the reply address in place, also when the caller gave no sender', async () => {
     const client = await node('client-svc');
-    const { texts, close } = await rawListener(client, 'order-svc', 'inst1');
+    const { texts, close } = await rawListener('order-svc', 'inst1');
     try {
       const asks = [
         { to: 'inst1@order-svc:/', typ: 'ask', bdy: { n: 1 } },

@@ -1,45 +1,45 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTopology } from '../../../test/harness/topology.js';
 import { sleep } from '../../../test/harness/wait.js';
 import { NodeDirectory } from '../src/node-directory.js';
-import { monitorCommands, registryContext, uniqueService, writeInstance } from './registry-support.js';
+import type { RedisClient } from '../src/redis-client.js';
+import { registryContext, uniqueService, writeInstance } from './registry-support.js';
 
-const server = useRedis();
-let redis: Redis;
+const topology = useTopology();
+const { keys } = topology;
+let redis: RedisClient;
 
 beforeAll(() => {
-  redis = new Redis(server.urlFor(15));
+  redis = topology.client();
 });
-afterAll(() => redis.disconnect());
 
 describe('NodeDirectory', () => {
   it('reads the ids once, then only an HLEN until the nodes hash changes', async () => {
     const service = uniqueService('dir');
     const a = await writeInstance(redis, { service });
-    await redis.hset('hydra:service:nodes', 'f'.repeat(32), 'not json');
+    await redis.hset(keys.nodes(), 'f'.repeat(32), 'not json');
     const directory = new NodeDirectory(registryContext(redis, 'reader'));
-    const first = await monitorCommands(redis, () => directory.refresh());
+    const first = await topology.monitor(() => directory.refresh());
     expect(first.map((c) => c[0])).toEqual(['hkeys', 'hmget']);
     expect(directory.candidatesOf(service)).toEqual([a]);
 
-    const quiet = await monitorCommands(redis, () => directory.refresh());
+    const quiet = await topology.monitor(() => directory.refresh());
     expect(quiet.map((c) => c[0])).toEqual(['hlen']);
 
     const b = await writeInstance(redis, { service });
-    const grown = await monitorCommands(redis, async () => expect(await directory.refresh()).toBe(true));
+    const grown = await topology.monitor(async () => expect(await directory.refresh()).toBe(true));
     // Only the new id's entry is read: a service never changes for an id.
     expect(grown.map((c) => c.slice(0, 1).concat(c.slice(2)))).toEqual([['hlen'], ['hkeys'], ['hmget', b]]);
     expect(directory.candidatesOf(service).sort()).toEqual([a, b].sort());
 
-    await redis.hdel('hydra:service:nodes', a);
+    await redis.hdel(keys.nodes(), a);
     expect(await directory.refresh()).toBe(false);
     expect(directory.candidatesOf(service)).toEqual([b]);
   });
 
   it('shares one refresh between concurrent calls', async () => {
     const directory = new NodeDirectory(registryContext(redis, 'reader'));
-    const commands = await monitorCommands(redis, () =>
+    const commands = await topology.monitor(() =>
       Promise.all([directory.refresh(), directory.refresh(), directory.refresh()]),
     );
     expect(commands.filter((c) => c[0] === 'hkeys')).toHaveLength(1);

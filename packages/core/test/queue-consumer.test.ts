@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import { QueueCommands } from '../src/queue/queue-commands.js';
 import { QueueConsumer, type QueueHandler } from '../src/queue/queue-consumer.js';
@@ -10,7 +10,8 @@ import { WorkQueue } from '../src/queue/work-queue.js';
 import { closeContexts, job, queueContext, uniqueService } from './queue-support.js';
 
 describe('QueueConsumer: leased, at-least-once consumption', () => {
-  const server = useRedis();
+  const topology = useTopology();
+  const { keys } = topology;
   const consumers: QueueConsumer[] = [];
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((c) => c.stop(100)));
@@ -19,7 +20,7 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
 
   async function setup(prefix: string) {
     const service = uniqueService(prefix);
-    const ctx = await queueContext(server.urlFor(15), service);
+    const ctx = await queueContext(topology, service);
     const queue = new WorkQueue(ctx);
     const consume = async (handler: QueueHandler, options: QueueConsumerOptions = {}) => {
       const consumer = new QueueConsumer(ctx, options, handler);
@@ -41,7 +42,7 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     await eventually(async () => (await depths()).inProgress === 0);
     expect(await depths()).toEqual(idle);
-    expect(await redis.exists(`hydra:service:${service}:hn:deliveries`)).toBe(0);
+    expect(await redis.exists(keys.queueDeliveries(service))).toBe(0);
   });
 
   it('waits on a blocking move when idle instead of polling, and wakes at once for a new message', async () => {
@@ -49,9 +50,7 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     const got: QueueJob[] = [];
     await consume((j) => void got.push(j), { blockTimeoutMs: 10_000 });
     await sleep(100);
-    const observer = await queueContext(server.urlFor(15), service);
-    const evalshaCalls = async () =>
-      Number(/cmdstat_evalsha:calls=(\d+)/.exec(await observer.redis.info('commandstats'))?.[1] ?? 0);
+    const evalshaCalls = () => topology.commandCalls('evalsha');
     const before = await evalshaCalls();
     await sleep(600);
     const after = await evalshaCalls();
@@ -137,16 +136,16 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
     expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(140);
     expect(attempts[2].at - attempts[1].at).toBeGreaterThanOrEqual(290);
-    const [dead] = await redis.lrange(`hydra:service:${service}:mqincomplete`, 0, -1);
+    const [dead] = await redis.lrange(keys.queueIncomplete(service), 0, -1);
     expect(JSON.parse(dead)).toEqual({ ...m, bdy: { n: 1, reason: 'flaky downstream (after 3 attempts)' } });
     expect(await depths()).toMatchObject({ received: 0, inProgress: 0, delayed: 0, leased: 0 });
-    expect(await redis.exists(`hydra:service:${service}:hn:deliveries`)).toBe(0);
+    expect(await redis.exists(keys.queueDeliveries(service))).toBe(0);
   });
 
   it('dead-letters at once on UnrecoverableJobError, and a non-JSON entry as it is', async () => {
     const { service, queue, consume, depths, redis } = await setup('c-unrecoverable');
     await queue.queueMessage(job(service, { n: 1 }));
-    await redis.lpush(`hydra:service:${service}:mqrecieved`, 'not json');
+    await redis.lpush(keys.queueReceived(service), 'not json');
     let calls = 0;
     await consume(() => {
       calls++;
@@ -154,7 +153,7 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     });
     await eventually(async () => (await depths()).incomplete === 2);
     expect(calls).toBe(1);
-    const dead = await redis.lrange(`hydra:service:${service}:mqincomplete`, 0, -1);
+    const dead = await redis.lrange(keys.queueIncomplete(service), 0, -1);
     expect(JSON.parse(dead[0]).bdy.reason).toBe('bdy.n must be even');
     expect(dead[1]).toBe('not json');
   });
@@ -218,7 +217,7 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
   it('delivers each copy of an identical message string and recovers a crashed copy', async () => {
     const { service, ctx, queue, consume, depths, idle, redis } = await setup('c-dups');
     const m = await queue.queueMessage(job(service, { n: 1 }));
-    await redis.lpush(`hydra:service:${service}:mqrecieved`, JSON.stringify(m));
+    await redis.lpush(keys.queueReceived(service), JSON.stringify(m));
     const commands = new QueueCommands(ctx.redis, ctx.keys, service);
     const {
       taken: [a, b],
@@ -240,10 +239,7 @@ describe('QueueConsumer: leased, at-least-once consumption', () => {
     const total = 2000;
     const pipeline = redis.pipeline();
     for (let n = 0; n < total; n++) {
-      pipeline.lpush(
-        `hydra:service:${service}:mqrecieved`,
-        JSON.stringify({ ...job(service, { n }), mid: `m${n}` }),
-      );
+      pipeline.lpush(keys.queueReceived(service), JSON.stringify({ ...job(service, { n }), mid: `m${n}` }));
     }
     await pipeline.exec();
     const seen = new Set<number>();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { HydraConfigError } from '../src/errors.js';
 import { MessageTooLargeError } from '../src/messaging/messaging-errors.js';
@@ -11,7 +11,8 @@ import { WorkQueue } from '../src/queue/work-queue.js';
 import { closeContexts, job, queueContext, uniqueService } from './queue-support.js';
 
 describe('QueueConsumer and WorkQueue against hostile entries', () => {
-  const server = useRedis();
+  const topology = useTopology();
+  const { keys } = topology;
   const consumers: QueueConsumer[] = [];
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((c) => c.stop(100)));
@@ -26,10 +27,10 @@ describe('QueueConsumer and WorkQueue against hostile entries', () => {
       warn: (m: string) => warnings.push(m),
       error: (m: string) => warnings.push(m),
     };
-    const ctx = await queueContext(server.urlFor(15), service, logger);
+    const ctx = await queueContext(topology, service, logger);
     const queue = new WorkQueue(ctx);
-    const received = `hydra:service:${service}:mqrecieved`;
-    const incomplete = `hydra:service:${service}:mqincomplete`;
+    const received = keys.queueReceived(service);
+    const incomplete = keys.queueIncomplete(service);
     const consume = async (handler: QueueHandler, options: QueueConsumerOptions = {}) => {
       const consumer = new QueueConsumer(ctx, options, handler);
       consumers.push(consumer);

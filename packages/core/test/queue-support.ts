@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
+import type { TestTopology } from '../../../test/harness/topology.js';
+import { createClusterClients } from '../src/cluster-connection.js';
 import { resolveRedisOptions } from '../src/connection.js';
 import type { HydraContext } from '../src/context.js';
 import { resolveIdentity } from '../src/identity.js';
-import { Keyspace } from '../src/keyspace.js';
 import { silentLogger, type HydraLogger } from '../src/logger.js';
+import type { RedisClient } from '../src/redis-client.js';
 
 /** A queue test's context: what a started `Hydra` instance hands its features, on the test's Redis. */
 export interface QueueTestContext extends HydraContext {
@@ -13,26 +15,36 @@ export interface QueueTestContext extends HydraContext {
 const opened: QueueTestContext[] = [];
 
 /**
- * A connected context for `serviceName` with Hydra's connection options (no offline queue), so the
- * queue code runs exactly as inside a Hydra instance. `closeContexts()` in `afterEach`.
+ * A connected context for `serviceName` on the topology under test, with Hydra's connection options (no
+ * offline queue; on a cluster, Hydra's cluster client), so the queue code runs exactly as inside a Hydra
+ * instance. `closeContexts()` in `afterEach`.
  */
 export async function queueContext(
-  url: string,
+  topology: TestTopology,
   serviceName: string,
   logger: HydraLogger = silentLogger,
 ): Promise<QueueTestContext> {
-  const redis = new Redis(resolveRedisOptions({ url }).options);
+  const redis = commandConnection(topology);
   redis.on('error', () => undefined);
   await redis.connect();
   const ctx: QueueTestContext = {
     redis,
-    keys: new Keyspace(),
+    keys: topology.keys,
     identity: resolveIdentity({ serviceName, serviceIP: '127.0.0.1', servicePort: 4000 }),
     logger,
     close: () => redis.disconnect(),
   };
   opened.push(ctx);
   return ctx;
+}
+
+/** A command connection made as a `Hydra` instance makes it on this topology (not connected yet). */
+function commandConnection(topology: TestTopology): RedisClient {
+  const options = topology.redis;
+  if (!options.cluster) return new Redis(resolveRedisOptions(options).options);
+  const { command, subscriber } = createClusterClients(options.cluster, options);
+  subscriber.disconnect(); // never connected: queue contexts need no subscriber
+  return command;
 }
 
 /** Disconnects every context opened since the last call. */

@@ -1,18 +1,20 @@
 import { serializeMessage } from '@hydra-nest/umf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Keyspace } from '../src/keyspace.js';
-import { useRedis } from '../../../test/harness/redis.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { QueueConnectionError, QueueMessageError } from '../src/queue/queue-errors.js';
 import { WorkQueue } from '../src/queue/work-queue.js';
+import { scanKeys } from '../src/scan-keys.js';
 import { closeContexts, job, queueContext, uniqueService } from './queue-support.js';
 
 describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
-  const server = useRedis();
+  const topology = useTopology();
+  const { keys } = topology;
   afterEach(closeContexts);
 
   async function setup(prefix: string) {
     const service = uniqueService(prefix);
-    const ctx = await queueContext(server.urlFor(15), service);
+    const ctx = await queueContext(topology, service);
     return { service, ctx, queue: new WorkQueue(ctx), redis: ctx.redis };
   }
 
@@ -21,14 +23,14 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     const first = await queue.queueMessage(job(service, { n: 1, text: 'é ü 😀' }));
     const second = await queue.queueMessage({ to: `${service}:[post]/v1/x`, from: 'web:/', body: { n: 2 } });
     expect(first.mid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await redis.lrange(`hydra:service:${service}:mqrecieved`, 0, -1)).toEqual([
+    expect(await redis.lrange(keys.queueReceived(service), 0, -1)).toEqual([
       serializeMessage(second),
       serializeMessage(first),
     ]);
     expect(await queue.getQueuedMessage(service)).toEqual(first);
     expect(await queue.getQueuedMessage(service)).toEqual(second);
     expect(await queue.getQueuedMessage(service)).toBeNull();
-    expect(await redis.llen(`hydra:service:${service}:mqinprogress`)).toBe(2);
+    expect(await redis.llen(keys.queueInProgress(service))).toBe(2);
   });
 
   it('marks as Hydra does: LREM from its own in-progress list, RPUSH to incomplete with bdy.reason', async () => {
@@ -41,8 +43,8 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
       bdy: { n: 1, reason: 'reason not provided' },
     });
     expect(await queue.markQueueMessage(b, false, 'disk full')).toBe(1);
-    expect(await redis.llen(`hydra:service:${service}:mqinprogress`)).toBe(0);
-    const [stored] = await redis.lrange(`hydra:service:${service}:mqincomplete`, 0, -1);
+    expect(await redis.llen(keys.queueInProgress(service))).toBe(0);
+    const [stored] = await redis.lrange(keys.queueIncomplete(service), 0, -1);
     expect(JSON.parse(stored).bdy).toEqual({ n: 2, reason: 'disk full' });
     expect(stored).toBe(JSON.stringify(b));
   });
@@ -59,7 +61,7 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
 
   it('rejects with a QueueConnectionError naming the service when Redis is away; passes refusals on as they are', async () => {
     const { service, queue, redis } = await setup('wq-away');
-    await redis.set(`hydra:service:${service}:mqrecieved`, 'not a list');
+    await redis.set(keys.queueReceived(service), 'not a list');
     await expect(queue.queueMessage(job(service, { n: 1 }))).rejects.toThrow(/WRONGTYPE/);
     redis.disconnect();
     const error = await queue.queueMessage(job(service, { n: 2 })).catch((e: unknown) => e);
@@ -76,8 +78,8 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     const at = Date.now() + 60_000;
     await queue.queueMessage(job(service, { n: 2 }), { notBefore: new Date(at) });
     await queue.queueMessage(job(service, { n: 3 }), { notBefore: Date.now() - 1 }); // already due
-    expect(await redis.llen(`hydra:service:${service}:mqrecieved`)).toBe(1);
-    const delayed = await redis.zrange(`hydra:service:${service}:hn:delayed`, 0, -1, 'WITHSCORES');
+    expect(await redis.llen(keys.queueReceived(service))).toBe(1);
+    const delayed = await redis.zrange(keys.queueDelayed(service), 0, -1, 'WITHSCORES');
     expect(delayed[0]).toBe(serializeMessage(m));
     expect(Number(delayed[1])).toBeGreaterThanOrEqual(before + 4900);
     expect(Number(delayed[1])).toBeLessThanOrEqual(Date.now() + 5100);
@@ -85,13 +87,13 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
   });
 
   it("names hydra-nest's own queue keys so that none matches Hydra's unanchored SCAN patterns", () => {
-    const keys = new Keyspace();
+    const hydraLayout = new Keyspace();
     const own = [
-      keys.queueLeases('s'),
-      keys.queueDelayed('s'),
-      keys.queueDeliveries('s'),
-      keys.queueDuplicates('s'),
-      keys.queueUnleasedSeen('s'),
+      hydraLayout.queueLeases('s'),
+      hydraLayout.queueDelayed('s'),
+      hydraLayout.queueDeliveries('s'),
+      hydraLayout.queueDuplicates('s'),
+      hydraLayout.queueUnleasedSeen('s'),
     ];
     expect(own).toEqual([
       'hydra:service:s:hn:leases',
@@ -128,7 +130,7 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
     expect(later.dueAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
 
     expect(await queue.requeueIncomplete(service)).toBe(1);
-    expect(await redis.lindex(`hydra:service:${service}:mqrecieved`, 0)).toBe(original);
+    expect(await redis.lindex(keys.queueReceived(service), 0)).toBe(original);
     expect(await queue.depths(service)).toMatchObject({ received: 4, incomplete: 0 });
 
     expect(await queue.purge(service, 'received')).toBe(4);
@@ -140,7 +142,8 @@ describe('WorkQueue: Hydra 1.x queue verbs and operator verbs', () => {
       delayed: 0,
       leased: 0,
     });
-    expect(await redis.keys(`hydra:service:${service}:*`)).toEqual([]);
+    const left = await scanKeys(redis, keys.aclKeyPattern());
+    expect(left.filter((key) => key.includes(service))).toEqual([]);
     await expect(queue.peek(service, 'nope' as 'received')).rejects.toThrow(/unknown list "nope"/);
   });
 });

@@ -1,21 +1,24 @@
 import { Redis } from 'ioredis';
+import { testKeys, onCluster } from '../../../test/harness/topology.js';
+import { createClusterClients } from '../src/cluster-connection.js';
 import type { HydraContext } from '../src/context.js';
 import { resolveIdentity } from '../src/identity.js';
-import { Keyspace } from '../src/keyspace.js';
 import { silentLogger, type HydraLogger } from '../src/logger.js';
+import type { RedisClient } from '../src/redis-client.js';
 
 // Helpers of the registry tests (health, flight recorder, configs, routes, discovery, instance cache):
-// hand-built contexts on the test's private Redis, and Hydra-shaped keys written by hand.
+// hand-built contexts on the test's private Redis, and Hydra-shaped keys written by hand, in the
+// keyspace of the topology under test (test/harness/topology.ts).
 
 /** A Hydra context for `serviceName` on `redis`, as a started `Hydra` instance would hand its features. */
 export function registryContext(
-  redis: Redis,
+  redis: RedisClient,
   serviceName = 'reg-svc',
   logger: HydraLogger = silentLogger,
 ): HydraContext {
   return {
     redis,
-    keys: new Keyspace(),
+    keys: testKeys,
     identity: resolveIdentity({
       serviceName,
       serviceIP: '127.0.0.1',
@@ -50,9 +53,10 @@ export interface FakeInstance {
 
 /**
  * Writes an instance exactly as Hydra 1.9.3 does (presence key with TTL + nodes entry, Hydra's field
- * order), by hand. Returns the instance id.
+ * order), by hand. Returns the instance id. (Two commands, not one pipeline: on a cluster the nodes hash
+ * and the presence key sit in different slots.)
  */
-export async function writeInstance(redis: Redis, options: FakeInstance): Promise<string> {
+export async function writeInstance(redis: RedisClient, options: FakeInstance): Promise<string> {
   const id = options.id ?? fakeInstanceId();
   const node: Record<string, unknown> = {
     serviceName: options.service,
@@ -67,44 +71,29 @@ export async function writeInstance(redis: Redis, options: FakeInstance): Promis
     port: options.port ?? '5601',
     hostName: 'test-host',
   });
-  const pipeline = redis.pipeline().hset('hydra:service:nodes', id, JSON.stringify(node));
+  await redis.hset(testKeys.nodes(), id, JSON.stringify(node));
   const ttl = options.ttlSeconds ?? 3;
-  if (ttl > 0) pipeline.setex(`hydra:service:${options.service}:${id}:presence`, ttl, id);
-  await pipeline.exec();
+  if (ttl > 0) await redis.setex(testKeys.presence(options.service, id), ttl, id);
   return id;
 }
 
 /** Removes a hand-written instance's presence key (as Hydra's shutdown does; the nodes entry stays). */
-export async function removePresence(redis: Redis, service: string, id: string): Promise<void> {
-  await redis.del(`hydra:service:${service}:${id}:presence`);
+export async function removePresence(redis: RedisClient, service: string, id: string): Promise<void> {
+  await redis.del(testKeys.presence(service, id));
 }
 
 /**
- * Records the commands `redis` receives from other clients while `action` runs (MONITOR), ending with a
- * marker command so that nothing is missed. Returns the commands, lower-cased name first.
+ * A client of the topology under test where nothing listens: commands fail, it keeps reconnecting
+ * quietly. On a cluster, a cluster client made as a `Hydra` instance makes it (no offline queue).
  */
-export async function monitorCommands(redis: Redis, action: () => Promise<unknown>): Promise<string[][]> {
-  const monitor = await redis.monitor();
-  const marker = `end-of-monitor-${Math.random()}`;
-  const seen: string[][] = [];
-  const done = new Promise<void>((resolve) =>
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === 'echo' && args[1] === marker) resolve();
-      else seen.push([args[0]!.toLowerCase(), ...args.slice(1)]);
-    }),
-  );
-  try {
-    await action();
-    await redis.echo(marker);
-    await done;
-  } finally {
-    monitor.disconnect();
+export function unreachableRedis(): RedisClient {
+  if (onCluster) {
+    const { command, subscriber } = createClusterClients({ nodes: [{ host: '127.0.0.1', port: 1 }] }, {});
+    subscriber.disconnect();
+    command.on('error', () => undefined);
+    command.connect().catch(() => undefined);
+    return command;
   }
-  return seen;
-}
-
-/** A client to a port where nothing listens: commands fail, it keeps reconnecting quietly. */
-export function unreachableRedis(): Redis {
   const redis = new Redis({
     host: '127.0.0.1',
     port: 1,

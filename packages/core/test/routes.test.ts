@@ -1,17 +1,18 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTopology } from '../../../test/harness/topology.js';
+import { eventually } from '../../../test/harness/wait.js';
 import { HydraConfigError } from '../src/errors.js';
+import type { RedisClient } from '../src/redis-client.js';
 import { RouteRegistry } from '../src/routes.js';
-import { monitorCommands, registryContext, uniqueService, writeInstance } from './registry-support.js';
+import { registryContext, uniqueService, writeInstance } from './registry-support.js';
 
-const server = useRedis();
-let redis: Redis;
+const topology = useTopology();
+const { keys } = topology;
+let redis: RedisClient;
 
 beforeAll(() => {
-  redis = new Redis(server.urlFor(15));
+  redis = topology.client();
 });
-afterAll(() => redis.disconnect());
 
 const defaults = (s: string) => [`[get]/${s}`, `[get]/${s}/`, `[get]/${s}/:rest`];
 
@@ -23,7 +24,7 @@ describe('RouteRegistry', () => {
     const written = await routes.publish(mine);
     const expected = ['[get]/v1/items/:id', '[post]/v1/items', ...defaults(service)].sort();
     expect([...written].sort()).toEqual(expected);
-    expect((await redis.smembers(`hydra:service:${service}:service:routes`)).sort()).toEqual(expected);
+    expect((await redis.smembers(keys.routes(service))).sort()).toEqual(expected);
     expect(mine).toHaveLength(4);
   });
 
@@ -31,8 +32,8 @@ describe('RouteRegistry', () => {
     const service = uniqueService('routes');
     const routes = new RouteRegistry(registryContext(redis, service));
     await routes.publish(['[get]/old']);
-    const key = `hydra:service:${service}:service:routes`;
-    const commands = await monitorCommands(redis, () => routes.publish(['/plain']));
+    const key = keys.routes(service);
+    const commands = await topology.monitor(() => routes.publish(['/plain']));
     const mine = commands.filter((c) => ['multi', 'exec', 'publish'].includes(c[0]!) || c[1] === key);
     expect(mine.map((c) => c.slice(0, 2))).toEqual([['multi'], ['del', key], ['sadd', key], ['exec']]);
     expect(await routes.routesOf(service)).toEqual(['/plain', ...defaults(service)].sort());
@@ -45,17 +46,17 @@ describe('RouteRegistry', () => {
       await expect(routes.publish(['[get]/fine', bad])).rejects.toThrow(HydraConfigError);
       await expect(routes.publish([bad])).rejects.toThrow(`route ${JSON.stringify(bad)} of ${service}`);
     }
-    expect(await redis.exists(`hydra:service:${service}:service:routes`)).toBe(0);
+    expect(await redis.exists(keys.routes(service))).toBe(0);
   });
 
   it('tells a present hydra-router to refresh with Hydra’s short-form UMF message, in Hydra’s key order', async () => {
     const routerId = await writeInstance(redis, { service: 'hydra-router', ttlSeconds: 5 });
-    const listener = redis.duplicate();
-    await listener.subscribe('hydra:service:mc:hydra-router');
-    const received = new Promise<string>((resolve) => listener.on('message', (_c, m) => resolve(m)));
+    const texts: string[] = [];
+    const listener = await topology.listen(keys.serviceChannel('hydra-router'), (text) => texts.push(text));
     const service = uniqueService('routes');
     await new RouteRegistry(registryContext(redis, service)).publish(['[get]/v1/x']);
-    const raw = await received;
+    await eventually(() => texts.length === 1, { what: 'the refresh message' });
+    const raw = texts[0]!;
     const message = JSON.parse(raw);
     expect(raw).toBe(JSON.stringify(message));
     expect(Object.keys(message)).toEqual(['to', 'frm', 'mid', 'ts', 'ver', 'bdy']);
@@ -67,17 +68,17 @@ describe('RouteRegistry', () => {
       ver: 'UMF/1.4.6',
       bdy: { action: 'refresh', serviceName: service },
     });
-    listener.disconnect();
-    await redis.del(`hydra:service:hydra-router:${routerId}:presence`);
+    listener.close();
+    await redis.del(keys.presence('hydra-router', routerId));
   });
 
   it('rewrites the last published set on republish, e.g. after Redis lost its data', async () => {
     const service = uniqueService('routes');
     const routes = new RouteRegistry(registryContext(redis, service));
     await routes.republish(); // nothing published yet: nothing to do
-    expect(await redis.exists(`hydra:service:${service}:service:routes`)).toBe(0);
+    expect(await redis.exists(keys.routes(service))).toBe(0);
     await routes.publish(['[get]/v1/kept']);
-    await redis.del(`hydra:service:${service}:service:routes`);
+    await redis.del(keys.routes(service));
     await routes.republish();
     expect(await routes.routesOf(service)).toEqual(['[get]/v1/kept', ...defaults(service)].sort());
   });
@@ -88,7 +89,7 @@ describe('RouteRegistry', () => {
     await new RouteRegistry(registryContext(redis, a)).publish(['[get]/v1/a']);
     await new RouteRegistry(registryContext(redis, b)).publish(['[post]/v1/b']);
     await redis.sadd('someone-else:routes', 'x');
-    await redis.sadd('hydra:service:x:y:service:routes', 'x');
+    await redis.sadd(keys.routes('x:y'), 'x');
     const all = await new RouteRegistry(registryContext(redis)).allRoutes();
     expect(all[a]).toEqual(['[get]/v1/a', ...defaults(a)].sort());
     expect(all[b]).toEqual(['[post]/v1/b', ...defaults(b)].sort());

@@ -72,6 +72,33 @@ describe('an instance with no handler', () => {
   });
 });
 
+describe('a refusal from an instance the request has left', () => {
+  it('changes nothing: the request goes on where it was sent next', async () => {
+    // The first instance keeps the request (no handler yet) and refuses it only after the caller has sent
+    // it on to the second one, because the first announced its departure meanwhile.
+    const leaving = await node('turn-svc');
+    const slow = await node('turn-svc');
+    slow.messaging.setHandler((m) => {
+      setTimeout(() => slow.messaging.reply(m, { by: slow.instanceId }).catch(() => undefined), 300);
+    });
+    const client = await node('client-svc');
+    await client.instances.watch('turn-svc');
+    await eventually(() => client.instances.peek('turn-svc')!.length === 2);
+    while (client.instances.pick('turn-svc')!.instanceID !== slow.instanceId);
+    const reply = client.messaging.request({ to: 'turn-svc:/', bdy: {} }, { timeoutMs: 3000 });
+    await eventually(() => leaving.messaging.stats.received === 1);
+    client.instances.applyAnnouncement({
+      event: 'down',
+      service: 'turn-svc',
+      instanceId: leaving.instanceId,
+    });
+    await eventually(() => slow.messaging.stats.received === 1);
+    leaving.messaging.declineMessages('turn-svc is stopping');
+    expect((await reply).bdy).toEqual({ by: slow.instanceId });
+    expect(leaving.messaging.stats.refused).toBe(1);
+  });
+});
+
 describe('replies', () => {
   it('settle a request only when valid and from the service asked; forged ones change nothing', async () => {
     const slow = await node('slow-svc');

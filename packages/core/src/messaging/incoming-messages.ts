@@ -73,6 +73,8 @@ export class IncomingMessages {
   constructor(
     private readonly serviceChannel: string,
     private readonly describeSelf: string,
+    /** This instance's id, in its 503 refusals: a sender that has moved on elsewhere ignores them. */
+    private readonly instanceId: string,
     private readonly logger: HydraLogger,
     readonly stats: MessagingStats,
     private readonly replies: ReplyReceiver,
@@ -200,7 +202,9 @@ export class IncomingMessages {
         ? `${this.describeSelf} is not serving messages yet: ${EARLY_MESSAGES_KEPT} arrived before its handler was installed`
         : this.declineReason;
     if (message.rmid === undefined && !broadcast) {
-      const body = errorBody(503, NOT_SERVING, `${reason}; no handler ran, try another instance`);
+      const body = errorBody(503, NOT_SERVING, `${reason}; no handler ran, try another instance`, {
+        instanceId: this.instanceId,
+      });
       this.publisher.send(replyTo(message, body, ERROR_REPLY_TYPE)).catch(() => undefined); // sender may be gone
     }
     if (this.unservedLog.due()) {

@@ -69,6 +69,7 @@ export class Messenger {
     this.incoming = new IncomingMessages(
       ctx.keys.serviceChannel(serviceName),
       `${serviceName} (${instanceId})`,
+      instanceId,
       ctx.logger,
       this.stats,
       this.requests,

@@ -89,6 +89,9 @@ export class RequestDispatcher implements ReplyReceiver {
     const pending = this.pending.get(reply.rmid!);
     if (!pending || !this.isFrom(reply, pending.route.service)) return false;
     if (isErrorReply(reply) && reply.bdy.error.name === NOT_SERVING) {
+      // From an instance the request has left (it went on when that one left the registry): stale.
+      const by = (reply.bdy.error.details as { instanceId?: unknown } | undefined)?.instanceId;
+      if (typeof by === 'string' && by !== pending.target) return true;
       pending.refusal = reply.bdy.error.message;
       if (this.mayRetry(pending)) {
         this.stats.retries++;

@@ -1,9 +1,8 @@
 import type { FaultScenario } from '../lib/scenario.js';
 import { scenario as clientPause } from './client-pause.js';
-import { scenario as clusterFailover } from './cluster-failover.js';
 import { scenario as redisRestartQueue } from './redis-restart-queue.js';
 import { scenario as redisRestartRequests } from './redis-restart-requests.js';
-import { scenario as sentinelFailover } from './sentinel-failover.js';
+import { masterFailover } from './master-failover.js';
 import { serviceLeaves } from './service-leaves.js';
 import { scenario as slowConsumer } from './slow-consumer.js';
 
@@ -15,6 +14,6 @@ export const scenarios: FaultScenario[] = [
   serviceLeaves('stop'),
   slowConsumer,
   clientPause,
-  sentinelFailover,
-  clusterFailover,
+  masterFailover('sentinel'),
+  masterFailover('cluster'),
 ];

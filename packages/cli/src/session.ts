@@ -52,7 +52,7 @@ export class CliSession {
       register: replies,
       logger: silentLogger,
       redis: target.options,
-      // No instance cache timers worth the name: a CLI run lasts a moment.
+      // A run lasts a moment: the health snapshot written at start is all it needs.
       health: { intervalMs: 60_000 },
     });
     await hydra.start();

@@ -23,7 +23,7 @@ export interface PingResult {
 
 /**
  * `ping <service>`: a UMF message of `typ: ping` to each live instance at once, timing its reply.
- * hydra-nest services always answer (a 404 when no handler serves it); Hydra 1.x services answer only
+ * hydra-nest services always answer (a 404 or 503 error reply when nothing serves it); Hydra 1.x services answer only
  * if their code replies to messages. Exits 5 when an instance did not answer in time.
  */
 export async function pingCommand(

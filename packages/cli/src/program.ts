@@ -37,7 +37,7 @@ const ENVIRONMENT_HELP = [
   '  NO_COLOR                  no colours (they are used on a terminal only anyway)',
 ].join('\n');
 
-/** A command's body: runs with an open session; `replies` registers the CLI to receive replies. */
+/** A command's body: what it does with the open session, given its parsed commander `Command`. */
 type Body = (ctx: CommandContext, command: Command) => Promise<void>;
 
 /**
@@ -60,6 +60,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON for scripts instead of tables')
     .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`);
 
+  // Opens a session for the command (`replies`: one that can receive replies) and always closes it.
   const run =
     (body: Body, options: { replies?: boolean } = {}) =>
     async (...args: unknown[]): Promise<void> => {

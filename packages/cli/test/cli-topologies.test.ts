@@ -13,7 +13,8 @@ function echoService(hydra: Hydra): void {
 
 // The CLI on the other topologies the core supports: a Redis Cluster (hash-tagged keys, sharded
 // pub/sub) and a Sentinel deployment, each given by option and by environment.
-describe('hydra-nest CLI on a Redis Cluster', () => {
+// Each run is a new node process connecting to a cluster: give them time on a loaded machine.
+describe('hydra-nest CLI on a Redis Cluster', { timeout: 120_000 }, () => {
   const cluster = useCluster();
   let nodes: string;
   const hydras: Hydra[] = [];
@@ -35,7 +36,7 @@ describe('hydra-nest CLI on a Redis Cluster', () => {
     }
     const queue = new WorkQueue(hydras[0]!);
     await queue.queueMessage({ to: 'stock-svc:/', frm: 'stock-svc:/', bdy: { sku: 'tea' } });
-  }, 40_000);
+  }, 90_000);
 
   afterAll(async () => {
     await Promise.all(hydras.map((h) => h.stop()));
@@ -76,7 +77,7 @@ describe('hydra-nest CLI on a Redis Cluster', () => {
   });
 });
 
-describe('hydra-nest CLI through Redis Sentinel', () => {
+describe('hydra-nest CLI through Redis Sentinel', { timeout: 120_000 }, () => {
   const group = useSentinel();
   let hydra: Hydra;
   let sentinels: string;
@@ -89,7 +90,7 @@ describe('hydra-nest CLI through Redis Sentinel', () => {
       redis: { sentinel: { masterName: SENTINEL_MASTER, sentinels: group.sentinels }, db: 15 },
     });
     await hydra.start();
-  }, 40_000);
+  }, 90_000);
 
   afterAll(async () => {
     await hydra?.stop();

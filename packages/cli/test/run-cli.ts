@@ -34,22 +34,27 @@ export interface CliRunOptions {
   input?: string;
   /** Run on a pseudo-terminal (util-linux `script`): stdin and stdout are a TTY. */
   tty?: boolean;
+  /** Sends SIGINT (Ctrl-C) once stdout so far satisfies this. */
+  interruptWhen?: (stdout: string) => boolean;
 }
 
 /**
- * The command that runs the CLI: the build (`npm run build`) when it is newer than every source file,
- * else the TypeScript sources through the repo's loader, so a test never runs a stale build.
+ * The command that runs the CLI: the build (`npm run build`) when every source file has an up-to-date
+ * output, else the TypeScript sources through the repo's loader, so a test never runs a stale build.
  */
 function cliCommand(): string[] {
-  const built = statSafe(builtBin);
-  const newestSource = Math.max(...sourceFiles(path.join(cliDir, 'src')).map((f) => statSync(f).mtimeMs));
-  if (built !== undefined && built >= newestSource) return [process.execPath, builtBin];
+  const srcDir = path.join(cliDir, 'src');
+  const fresh = sourceFiles(srcDir).every((file) => {
+    const built = statSafe(path.join(cliDir, 'dist', path.relative(srcDir, file).replace(/\.ts$/, '.js')));
+    return built !== undefined && built >= statSync(file).mtimeMs;
+  });
+  if (fresh) return [process.execPath, builtBin];
   return [
     process.execPath,
     '--conditions=source',
     '--import',
     path.join(root, 'test/crash/register-ts.mjs'),
-    path.join(cliDir, 'src/bin.ts'),
+    path.join(srcDir, 'bin.ts'),
   ];
 }
 
@@ -69,7 +74,14 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     const child = spawn(file!, rest, { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    let interrupted = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!interrupted && options.interruptWhen?.(stdout)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));

@@ -1,9 +1,8 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { configGetCommand, configListCommand, configPutCommand } from './commands/config-commands.js';
 import type { CommandContext } from './commands/command-context.js';
 import { pingCommand } from './commands/ping-command.js';
 import {
-  queueList,
   queuePeekCommand,
   queuePurgeCommand,
   queueRequeueCommand,
@@ -22,7 +21,8 @@ import { watchCommand } from './commands/watch-command.js';
 import { exitFor } from './error-exit.js';
 import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from './exit-codes.js';
 import { Output } from './output.js';
-import { positiveInteger, redisTarget, type RedisTargetFlags } from './redis-target.js';
+import { wholeNumber, queueListName, queueListOrAll } from './option-parsers.js';
+import { redisTarget, type RedisTargetFlags } from './redis-target.js';
 import { CliSession } from './session.js';
 
 /** The version `hydra-nest --version` prints. */
@@ -49,6 +49,8 @@ export function buildProgram(): Command {
     .description('Operator command line for Hydra 1.x and hydra-nest services on Redis')
     .version(CLI_VERSION)
     .exitOverride()
+    // Usage errors read like every other error: one line, `hydra-nest: ...`.
+    .configureOutput({ outputError: (text, write) => write(`hydra-nest: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(add --help for usage)')
     .option('--redis <url>', 'one Redis server: redis://[user:password@]host:port/db (env REDIS_URL)')
     .option('--sentinel <host:port,...>', 'find the master through these sentinels (env REDIS_SENTINELS)')
@@ -75,7 +77,7 @@ export function buildProgram(): Command {
       }
     };
   const arg = (command: Command, i: number) => command.processedArgs[i] as string | undefined;
-  const opt = <T>(command: Command, name: string) => command.opts()[name] as T;
+  const opt = <T = any>(command: Command, name: string) => command.opts()[name] as T;
 
   program
     .command('services')
@@ -115,13 +117,13 @@ export function buildProgram(): Command {
   program
     .command('send <to> <json>')
     .description('request-reply to service:[method]/path; prints the reply, exits 4 on an error status')
-    .option('--timeout <ms>', 'how long to wait for the reply', '5000')
+    .option('--timeout <ms>', 'how long to wait for the reply', wholeNumber, 5000)
     .option('--type <typ>', 'the message typ')
     .action(
       run(
         (ctx, c) =>
           sendCommand(ctx, arg(c, 0)!, arg(c, 1)!, {
-            timeoutMs: positiveInteger('--timeout', opt(c, 'timeout')),
+            timeoutMs: opt<number>(c, 'timeout'),
             type: opt<string | undefined>(c, 'type'),
           }),
         { replies: true },
@@ -138,82 +140,57 @@ export function buildProgram(): Command {
   queue
     .command('peek <service>')
     .description('the next messages of one list, without taking them')
-    .addOption(
-      new Option('--list <list>', 'received | inProgress | incomplete (= dead) | delayed').default(
-        'received',
-      ),
+    .option(
+      '--list <list>',
+      'received | inProgress | incomplete (= dead) | delayed',
+      queueListName,
+      'received',
     )
-    .option('-n, --count <n>', 'how many', '10')
-    .action(
-      run((ctx, c) =>
-        queuePeekCommand(
-          ctx,
-          arg(c, 0)!,
-          queueList(opt(c, 'list'), false),
-          positiveInteger('--count', opt(c, 'count')),
-        ),
-      ),
-    );
+    .option('-n, --count <n>', 'how many', wholeNumber, 10)
+    .action(run((ctx, c) => queuePeekCommand(ctx, arg(c, 0)!, opt(c, 'list'), opt(c, 'count'))));
   queue
     .command('requeue <service>')
     .description('move dead letters back to waiting, oldest first')
-    .option('-n, --count <n>', 'how many (default: all)')
+    .option('-n, --count <n>', 'how many (default: all)', wholeNumber)
     .option('--keep-reason', 'keep the failure reason in the body')
     .action(
-      run((ctx, c) => {
-        const count = opt<string | undefined>(c, 'count');
-        return queueRequeueCommand(
-          ctx,
-          arg(c, 0)!,
-          count === undefined ? undefined : positiveInteger('--count', count),
-          opt<boolean | undefined>(c, 'keepReason') === true,
-        );
-      }),
+      run((ctx, c) => queueRequeueCommand(ctx, arg(c, 0)!, opt(c, 'count'), opt(c, 'keepReason') === true)),
     );
   queue
     .command('purge <service>')
     .description('delete messages of one list or all (asks first unless --yes)')
-    .option('--list <list>', 'received | inProgress | incomplete (= dead) | delayed | all', 'all')
+    .option(
+      '--list <list>',
+      'received | inProgress | incomplete (= dead) | delayed | all',
+      queueListOrAll,
+      'all',
+    )
     .option('-y, --yes', 'do not ask (needed without a terminal)')
-    .action(
-      run((ctx, c) =>
-        queuePurgeCommand(
-          ctx,
-          arg(c, 0)!,
-          queueList(opt(c, 'list'), true),
-          opt<boolean | undefined>(c, 'yes') === true,
-        ),
-      ),
-    );
+    .action(run((ctx, c) => queuePurgeCommand(ctx, arg(c, 0)!, opt(c, 'list'), opt(c, 'yes') === true)));
 
   program
     .command('log <service>')
     .description("the newest flight-recorder entries of the service's instances")
-    .option('-n, --count <n>', 'how many', '20')
-    .action(run((ctx, c) => logCommand(ctx, arg(c, 0)!, positiveInteger('--count', opt(c, 'count')))));
+    .option('-n, --count <n>', 'how many', wholeNumber, 20)
+    .action(run((ctx, c) => logCommand(ctx, arg(c, 0)!, opt(c, 'count'))));
   program
     .command('ping <service>')
     .description('round-trip time of a message to each live instance; exits 5 when one does not answer')
-    .option('--timeout <ms>', 'how long to wait for each reply', '2000')
-    .action(
-      run((ctx, c) => pingCommand(ctx, arg(c, 0)!, positiveInteger('--timeout', opt(c, 'timeout'))), {
-        replies: true,
-      }),
-    );
+    .option('--timeout <ms>', 'how long to wait for each reply', wholeNumber, 2000)
+    .action(run((ctx, c) => pingCommand(ctx, arg(c, 0)!, opt(c, 'timeout')), { replies: true }));
   program
     .command('watch')
     .description('a live view of services, instances, health and queues (Ctrl-C to quit)')
-    .option('--interval <ms>', 'refresh period', '2000')
-    .option('--count <n>', 'exit after this many refreshes')
+    .option('--interval <ms>', 'refresh period', wholeNumber, 2000)
+    .option('--count <n>', 'exit after this many refreshes', wholeNumber)
     .action(
-      run((ctx, c) => {
-        const count = opt<string | undefined>(c, 'count');
-        return watchCommand(ctx, {
-          intervalMs: positiveInteger('--interval', opt(c, 'interval')),
-          count: count === undefined ? undefined : positiveInteger('--count', count),
+      run((ctx, c) =>
+        watchCommand(ctx, {
+          intervalMs: opt(c, 'interval'),
+          count: opt(c, 'count'),
           tty: process.stdout.isTTY === true,
-        });
-      }),
+        }),
+      ),
     );
   return program;
 }

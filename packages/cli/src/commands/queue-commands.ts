@@ -1,5 +1,5 @@
 import type { QueueDepths, QueueListName, QueuePeekEntry } from '@hydra-nest/core';
-import { UnknownServiceError, UsageError } from '../cli-errors.js';
+import { UnknownServiceError } from '../cli-errors.js';
 import { confirm } from '../confirm.js';
 import { cell } from '../format.js';
 import { renderTable } from '../table.js';
@@ -14,18 +14,6 @@ const LABELS: Record<QueueListName, string> = {
   incomplete: 'dead letters',
   delayed: 'delayed',
 };
-
-/** `--list` accepts the core names, and `dead` for the dead letters. */
-export function queueList(text: string, allowAll: false): QueueListName;
-export function queueList(text: string, allowAll: true): QueueListName | 'all';
-export function queueList(text: string, allowAll: boolean): QueueListName | 'all' {
-  if (text === 'dead') return 'incomplete';
-  if ((LISTS as readonly string[]).includes(text)) return text as QueueListName;
-  if (allowAll && text === 'all') return 'all';
-  throw new UsageError(
-    `--list "${text}" is not a queue list; use one of ${LISTS.join(', ')}, dead (= incomplete)${allowAll ? ', all' : ''}`,
-  );
-}
 
 /** `queue stats <service>`: how many messages wait, run, are dead letters, are delayed, are leased. */
 export async function queueStatsCommand(ctx: CommandContext, service: string): Promise<void> {

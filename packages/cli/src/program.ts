@@ -58,7 +58,7 @@ export function buildProgram(): Command {
     .option('--db <n>', 'the db with --sentinel (default 15)')
     .option('--cluster <host:port,...>', 'a few nodes of a Redis Cluster (env REDIS_CLUSTER_NODES)')
     .option('--password <password>', 'password for --sentinel or --cluster (env REDIS_PASSWORD)')
-    .option('--connect-timeout <ms>', 'give up connecting to Redis after this long', '2000')
+    .option('--connect-timeout <ms>', 'give up connecting to Redis after this long', wholeNumber, 2000)
     .option('--json', 'print JSON for scripts instead of tables')
     .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`);
 

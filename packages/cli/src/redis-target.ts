@@ -15,8 +15,8 @@ export interface RedisTargetFlags {
   db?: string;
   /** `--password` for Sentinel's master or every cluster node (a URL carries its own). */
   password?: string;
-  /** `--connect-timeout <ms>`: one connection attempt. */
-  connectTimeout?: string;
+  /** `--connect-timeout <ms>`: one connection attempt (default 2000). */
+  connectTimeout?: number;
 }
 
 /** The resolved `redis` option of the CLI's core `Hydra`, and whether it is a cluster. */
@@ -47,7 +47,7 @@ export function redisTarget(flags: RedisTargetFlags, env: NodeJS.ProcessEnv = pr
   }
   const common: RedisConnectionOptions = {
     startupAttempts: 1,
-    connectTimeoutMs: positiveInteger('--connect-timeout', flags.connectTimeout ?? '2000'),
+    connectTimeoutMs: flags.connectTimeout ?? 2000,
   };
   // A URL carries its own password; Sentinel's master and cluster nodes take it from here.
   const password = flags.password ?? env.REDIS_PASSWORD;
@@ -106,17 +106,8 @@ function hostPorts(source: string, text: string): SentinelAddress[] {
   });
 }
 
-/** Parses a whole number > 0 given to `option`, or throws a {@link UsageError} naming it. */
-export function positiveInteger(option: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new UsageError(`${option} must be a whole number greater than 0 (got "${text}")`);
-  }
-  return value;
-}
-
 /** Parses a whole number >= 0 given to `option`, or throws a {@link UsageError} naming it. */
-export function nonNegativeInteger(option: string, text: string): number {
+function nonNegativeInteger(option: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) {
     throw new UsageError(`${option} must be a whole number, 0 or more (got "${text}")`);

@@ -1,5 +1,6 @@
 /** The hydra-nest operator command line, as a library (the `hydra-nest` bin is built on it). */
-export { buildProgram, runCli, CLI_VERSION } from './program.js';
+export { buildProgram, runCli } from './program.js';
+export { CLI_VERSION } from './version.js';
 export { ExitCode, type ExitCodeValue } from './exit-codes.js';
 export { CliError, NotFoundError, UnknownServiceError, UsageError } from './cli-errors.js';
 export { redisTarget, DEFAULT_REDIS_URL, type RedisTarget, type RedisTargetFlags } from './redis-target.js';

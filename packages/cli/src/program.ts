@@ -24,9 +24,7 @@ import { Output } from './output.js';
 import { wholeNumber, queueListName, queueListOrAll } from './option-parsers.js';
 import { redisTarget, type RedisTargetFlags } from './redis-target.js';
 import { CliSession } from './session.js';
-
-/** The version `hydra-nest --version` prints. */
-export const CLI_VERSION = '0.1.0';
+import { CLI_VERSION } from './version.js';
 
 const ENVIRONMENT_HELP = [
   'Where Redis is (options win over the environment; default redis://127.0.0.1:6379/15):',

@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hydra, QueueAdmin, silentLogger, type HydraContext } from '@hydra-nest/core';
 import { UnknownServiceError } from './cli-errors.js';
 import type { RedisTarget } from './redis-target.js';
-
-/** The version the CLI publishes when it registers for replies. */
-const CLI_VERSION = '0.1.0';
+import { CLI_VERSION } from './version.js';
 
 /**
  * The CLI's connection to Redis: a core `Hydra` that reads the registry without registering, or, for

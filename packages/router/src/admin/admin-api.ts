@@ -1,0 +1,182 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServiceUnavailableError, WorkQueue, type Hydra } from '@hydra-nest/core';
+import { createMessage, parseRoute, type UmfMessage } from '@hydra-nest/umf';
+import { BodyTooLargeError, readBody } from '../http/read-body.js';
+import { sendError, sendStatus } from '../http/responses.js';
+import type { RouteSync } from '../routing/route-sync.js';
+import type { RouteTable } from '../routing/route-table.js';
+import { adminRefusal, type AdminAccessOptions } from './admin-access.js';
+import type { RouterStats } from './router-stats.js';
+
+/** The admin API's routes, published in the router's route set as hydra-router publishes its own. */
+export const ADMIN_ROUTES = [
+  '[get]/v1/router/health',
+  '[get]/v1/router/version',
+  '[get]/v1/router/list/:thing',
+  '[get]/v1/router/refresh',
+  '[get]/v1/router/refresh/:service',
+  '[get]/v1/router/stats',
+  '[get]/v1/router/clear',
+  '[post]/v1/router/message',
+  '[post]/v1/router/send',
+  '[post]/v1/router/queue',
+];
+
+const PREFIX = '/v1/router/';
+/** hydra-router lists at most this many flight-recorder entries per service in `list/services`. */
+const LOG_ENTRIES_LISTED = 3;
+
+/** What the admin API reads and acts on. */
+export interface AdminApiContext {
+  hydra: Hydra;
+  table: RouteTable;
+  sync: RouteSync;
+  stats: RouterStats;
+  version: string;
+  access: AdminAccessOptions;
+  maxBodyBytes: number;
+  timeoutMs: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, rest: string) => Promise<void>;
+
+/**
+ * hydra-router's admin API under `/v1/router/`, with its response shapes (Hydra's
+ * `{statusCode, statusMessage, statusDescription, result}`), so its tooling and scripts keep working.
+ * Only callers on this host may use it, unless a token is configured: then every caller must give it.
+ */
+export class AdminApi {
+  private readonly get: Record<string, Handler>;
+  private readonly post: Record<string, Handler>;
+
+  constructor(private readonly ctx: AdminApiContext) {
+    this.get = {
+      health: async (_req, res) => sendStatus(res, 200, await ctx.hydra.health.snapshot()),
+      version: async (_req, res) => sendStatus(res, 200, { version: ctx.version }),
+      list: (_req, res, rest) => this.list(res, rest),
+      refresh: async (_req, res, rest) => {
+        await ctx.sync.refresh(rest ? decodeURIComponent(rest) : undefined);
+        sendStatus(res, 200);
+      },
+      stats: async (_req, res) => sendStatus(res, 200, ctx.stats.snapshot()),
+      clear: async (_req, res) => {
+        await ctx.hydra.discovery.removeStaleNodes(5);
+        res.writeHead(302, { location: '/' }).end();
+      },
+    };
+    this.post = {
+      message: (req, res) => this.forwardMessage(req, res),
+      send: (req, res) => this.sendMessage(req, res),
+      queue: (req, res) => this.queueMessage(req, res),
+    };
+  }
+
+  /** Serves `req` when it is an admin call; false when the path is not under `/v1/router/`. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = req.url ?? '/';
+    if (!url.startsWith(PREFIX)) return false;
+    const query = url.indexOf('?');
+    const path = url.slice(PREFIX.length, query < 0 ? undefined : query);
+    const refusal = adminRefusal(req, new URLSearchParams(query < 0 ? '' : url.slice(query + 1)), this.ctx.access);
+    if (refusal) {
+      req.resume();
+      sendError(res, 403, refusal);
+      return true;
+    }
+    const slash = path.indexOf('/');
+    const name = slash < 0 ? path : path.slice(0, slash);
+    const rest = slash < 0 ? '' : path.slice(slash + 1);
+    const table = req.method === 'POST' ? this.post : req.method === 'GET' || req.method === 'HEAD' ? this.get : {};
+    const handler = Object.hasOwn(table, name) ? table[name] : undefined;
+    if (!handler) {
+      req.resume();
+      const other = Object.hasOwn(this.get, name) ? 'GET' : Object.hasOwn(this.post, name) ? 'POST' : undefined;
+      if (other) sendError(res, 405, `${req.method} /v1/router/${name} is not served; use ${other}`, { allow: other });
+      else sendError(res, 404, `the router's admin API has no /v1/router/${path}`);
+      return true;
+    }
+    try {
+      await handler(req, res, rest);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) sendError(res, 413, error.message);
+      else sendError(res, 500, `/v1/router/${path} failed: ${(error as Error).message}`);
+    }
+    return true;
+  }
+
+  private async list(res: ServerResponse, thing: string): Promise<void> {
+    const { hydra, table } = this.ctx;
+    if (thing === 'routes') return sendStatus(res, 200, table.list());
+    if (thing === 'nodes') {
+      return sendStatus(res, 200, await hydra.discovery.nodes(), {
+        extra: {
+          instanceID: hydra.instanceId,
+          hostname: hydra.identity.hostName,
+          version: hydra.identity.serviceVersion,
+        },
+      });
+    }
+    if (thing === 'services') {
+      const all = await hydra.discovery.healthAll();
+      const items = Object.values(all).flatMap((report) =>
+        report.presence.map((instance) => ({
+          ...instance,
+          ...report.health.find((h) => h.instanceID === instance.instanceID),
+          log: report.log.slice(0, LOG_ENTRIES_LISTED),
+        })),
+      );
+      return sendStatus(res, 200, items);
+    }
+    sendError(res, 404, `/v1/router/list/${thing} is not a list; use routes, services or nodes`);
+  }
+
+  /** hydra-router's `message`: an HTTP call (makeAPIRequest) to the message's `fwd` route with its body. */
+  private async forwardMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const umf = await this.readMessage(req, res);
+    if (!umf) return;
+    if (!umf.fwd) return sendError(res, 400, 'the UMF message needs "fwd": the route to call, e.g. "users-svc:[get]/v1/users"');
+    const { hydra } = this.ctx;
+    const data = await hydra.messaging.makeAPIRequest(
+      { to: umf.fwd, frm: `${hydra.instanceId}@${hydra.serviceName}:/`, bdy: umf.bdy },
+      { timeoutMs: this.ctx.timeoutMs },
+    );
+    sendStatus(res, data.statusCode, data.result);
+  }
+
+  /** hydra-router's `send`: publishes the message to an instance of its `to` service; answers its `mid`. */
+  private async sendMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const umf = await this.readMessage(req, res);
+    if (!umf) return;
+    try {
+      const sent = await this.ctx.hydra.messaging.sendMessage(umf);
+      sendStatus(res, 200, { mid: sent.mid });
+    } catch (error) {
+      if (error instanceof ServiceUnavailableError) sendError(res, 503, error.message);
+      else throw error;
+    }
+  }
+
+  /** hydra-router's `queue`: queues the message for its `to` service; answers its `mid`. */
+  private async queueMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const umf = await this.readMessage(req, res);
+    if (!umf) return;
+    const queued = await new WorkQueue(this.ctx.hydra).queueMessage(umf);
+    sendStatus(res, 200, { mid: queued.mid });
+  }
+
+  /** The request's UMF message, counted for its service; undefined after answering 400. */
+  private async readMessage(req: IncomingMessage, res: ServerResponse): Promise<UmfMessage | undefined> {
+    const text = await readBody(req, this.ctx.maxBodyBytes);
+    let message: UmfMessage;
+    try {
+      message = createMessage(JSON.parse(text));
+      if (!message.to || !message.bdy) throw new Error('it needs "to" and "body" (or "bdy")');
+      this.ctx.stats.http.count(parseRoute(message.to).service);
+    } catch (error) {
+      sendError(res, 400, `the body is not a UMF message: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (!message.frm) message.frm = `${this.ctx.hydra.serviceName}:/`;
+    return message;
+  }
+}

@@ -22,6 +22,8 @@ export const ROUTER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 interface Running {
@@ -99,14 +101,17 @@ export class HydraRouter {
         serviceType: 'router',
         serviceDescription: 'hydra-nest router (HTTP gateway)',
         serviceVersion: ROUTER_VERSION,
-        serviceIP: o.serviceIP,
+        // A router listening on one address is reachable there only: publish that one.
+        serviceIP: o.serviceIP ?? (WILDCARD_HOSTS.has(o.host) ? undefined : o.host),
         servicePort: this.port,
         redis: o.redis,
         keyspace: o.keyspace,
         logger: o.logger,
         routes: o.admin.enabled ? ADMIN_ROUTES : undefined,
       });
-      const sync = new RouteSync(hydra, this.table, { exclude: [o.serviceName], fullRefreshMs: o.routeRefreshMs });
+      // Never route to a router (itself or another): two routers could send a request round for ever.
+      const exclude = [...new Set([o.serviceName, 'hydra-router'])];
+      const sync = new RouteSync(hydra, this.table, { exclude, fullRefreshMs: o.routeRefreshMs });
       const proxy = new HttpProxy(hydra, this.table, this.stats, o);
       const admin = o.admin.enabled
         ? new AdminApi({

@@ -30,7 +30,14 @@ async function proxy(kind, upstreamPort) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
     forward = (req, res) => {
       const up = http.request(
-        { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent },
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent,
+        },
         (upRes) => {
           res.writeHead(upRes.statusCode, upRes.headers);
           upRes.pipe(res);
@@ -40,11 +47,15 @@ async function proxy(kind, upstreamPort) {
       req.pipe(up);
     };
   } else {
-    const { Pool } = await import('undici');
+    // undici is not a dependency of the router (node:http won this measurement): install it to rerun.
+    const { Pool } = await import('undici').catch(() => {
+      console.error('undici is not installed: npm install --no-save undici@7');
+      process.exit(1);
+    });
     const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 128, pipelining: 1 });
     forward = (req, res) => {
       const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'];
-      const { connection, host, ...headers } = req.headers;
+      const { connection: _connection, host: _host, ...headers } = req.headers;
       pool.request({ method: req.method, path: req.url, headers, body: hasBody ? req : undefined }).then(
         (up) => {
           res.writeHead(up.statusCode, up.headers);

@@ -65,7 +65,8 @@ export class HydraRouter {
 
   /** The router's Hydra instance; available once {@link start} resolved. */
   get hydra(): Hydra {
-    if (!this.running) throw new Error('the router has no Hydra instance before start() resolves; await router.start()');
+    if (!this.running)
+      throw new Error('the router has no Hydra instance before start() resolves; await router.start()');
     return this.running.hydra;
   }
 
@@ -174,7 +175,11 @@ export class HydraRouter {
     try {
       if (this.state !== 'running' || !this.running) {
         req.resume();
-        return sendError(res, 503, `the router is ${this.state === 'starting' ? 'starting' : 'stopping'}; try again shortly`);
+        return sendError(
+          res,
+          503,
+          `the router is ${this.state === 'starting' ? 'starting' : 'stopping'}; try again shortly`,
+        );
       }
       for (const mount of this.mounts) if (mount.handle && (await mount.handle(req, res))) return;
       if (this.running.admin && (await this.running.admin.handle(req, res))) return;
@@ -186,12 +191,21 @@ export class HydraRouter {
   }
 
   /** The router's UMF messages: route refreshes here, everything else to the mounted handlers. */
-  private receive(message: UmfMessage, broadcast: boolean, channel: string, deadline: number | undefined): void {
+  private receive(
+    message: UmfMessage,
+    broadcast: boolean,
+    channel: string,
+    deadline: number | undefined,
+  ): void {
     if (this.running?.sync.handleMessage(message)) return;
     for (const handler of this.messageHandlers) handler(message, broadcast, channel, deadline);
     if (this.messageHandlers.length === 0 && !broadcast && message.rmid === undefined) {
       // A request nobody here serves: say so at once instead of letting the sender wait for its deadline.
-      const body = errorBody(503, 'NotServing', `${this.options.serviceName} serves no UMF requests for ${message.to}`);
+      const body = errorBody(
+        503,
+        'NotServing',
+        `${this.options.serviceName} serves no UMF requests for ${message.to}`,
+      );
       this.running?.hydra.messaging.reply(message, body, ERROR_REPLY_TYPE).catch(() => undefined);
     }
   }

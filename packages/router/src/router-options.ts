@@ -137,7 +137,9 @@ export function resolveRouterOptions(options: HydraRouterOptions): ResolvedRoute
     throw new RouterConfigError(`pathPrefix must start with "/", e.g. "/api"; got "${resolved.pathPrefix}"`);
   }
   if (resolved.loadBalancing !== 'round-robin' && resolved.loadBalancing !== 'random') {
-    throw new RouterConfigError(`loadBalancing must be "round-robin" or "random", got "${String(resolved.loadBalancing)}"`);
+    throw new RouterConfigError(
+      `loadBalancing must be "round-robin" or "random", got "${String(resolved.loadBalancing)}"`,
+    );
   }
   return resolved;
 }

@@ -26,7 +26,12 @@ afterAll(async () => {
 describe('hydra-router’s admin API', () => {
   it('registers as service hydra-router (type router) and publishes the admin routes only', async () => {
     const [self] = await router.hydra.discovery.instances('hydra-router');
-    expect(self).toMatchObject({ serviceName: 'hydra-router', ip: '127.0.0.1', port: String(router.port), version: ROUTER_VERSION });
+    expect(self).toMatchObject({
+      serviceName: 'hydra-router',
+      ip: '127.0.0.1',
+      port: String(router.port),
+      version: ROUTER_VERSION,
+    });
     const published = await router.hydra.routes.routesOf('hydra-router');
     expect(published).toEqual(
       [...ADMIN_ROUTES, '[get]/hydra-router', '[get]/hydra-router/', '[get]/hydra-router/:rest'].sort(),
@@ -38,12 +43,19 @@ describe('hydra-router’s admin API', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
       ...OK,
-      result: { serviceName: 'hydra-router', instanceID: router.hydra.instanceId, uptimeSeconds: expect.any(Number) },
+      result: {
+        serviceName: 'hydra-router',
+        instanceID: router.hydra.instanceId,
+        uptimeSeconds: expect.any(Number),
+      },
     });
   });
 
   it('GET /v1/router/version answers {result: {version}}', async () => {
-    expect((await call(`${router.url}/v1/router/version`)).json).toEqual({ ...OK, result: { version: ROUTER_VERSION } });
+    expect((await call(`${router.url}/v1/router/version`)).json).toEqual({
+      ...OK,
+      result: { version: ROUTER_VERSION },
+    });
   });
 
   it('GET /v1/router/list/routes lists each service’s routes, without the router’s own', async () => {
@@ -70,7 +82,11 @@ describe('hydra-router’s admin API', () => {
       version: ROUTER_VERSION,
     });
     const node = res.json.result.find((n: { instanceID: string }) => n.instanceID === users.hydra.instanceId);
-    expect(node).toMatchObject({ serviceName: 'admin-users-svc', port: String(users.port), elapsed: expect.any(Number) });
+    expect(node).toMatchObject({
+      serviceName: 'admin-users-svc',
+      port: String(users.port),
+      elapsed: expect.any(Number),
+    });
   });
 
   it('GET /v1/router/list/services answers one entry per live instance: presence, health and log', async () => {
@@ -78,7 +94,9 @@ describe('hydra-router’s admin API', () => {
     await users.hydra.flightRecorder.append('info', 'hello from users');
     const res = await call(`${router.url}/v1/router/list/services`);
     expect(res.json).toMatchObject(OK);
-    const entry = res.json.result.find((e: { instanceID: string }) => e.instanceID === users.hydra.instanceId);
+    const entry = res.json.result.find(
+      (e: { instanceID: string }) => e.instanceID === users.hydra.instanceId,
+    );
     expect(entry).toMatchObject({
       serviceName: 'admin-users-svc',
       ip: '127.0.0.1',
@@ -91,7 +109,10 @@ describe('hydra-router’s admin API', () => {
   it('GET /v1/router/refresh and /refresh/:service re-read the routes at once', async () => {
     await topology.client().sadd(topology.keys.routes('admin-users-svc'), '[get]/v1/added-by-hand');
     expect((await call(`${router.url}/v1/added-by-hand`)).status).toBe(404);
-    expect((await call(`${router.url}/v1/router/refresh/admin-users-svc`)).json).toEqual({ ...OK, result: {} });
+    expect((await call(`${router.url}/v1/router/refresh/admin-users-svc`)).json).toEqual({
+      ...OK,
+      result: {},
+    });
     expect((await call(`${router.url}/v1/added-by-hand`)).status).toBe(200);
     expect((await call(`${router.url}/v1/router/refresh`)).json).toEqual({ ...OK, result: {} });
   });
@@ -109,7 +130,9 @@ describe('hydra-router’s admin API', () => {
   });
 
   it('POST /v1/router/send publishes the UMF message to an instance and answers its mid', async () => {
-    const received = new Promise<unknown>((resolve) => users.hydra.messaging.setHandler((m) => resolve(m.bdy)));
+    const received = new Promise<unknown>((resolve) =>
+      users.hydra.messaging.setHandler((m) => resolve(m.bdy)),
+    );
     const res = await call(`${router.url}/v1/router/send`, {
       method: 'POST',
       body: JSON.stringify({ to: 'admin-users-svc:/', frm: 'tester:/', mid: 'mid-send-1', bdy: { hi: 1 } }),
@@ -142,15 +165,25 @@ describe('hydra-router’s admin API', () => {
   it('POST /v1/router/message calls the message’s fwd route over HTTP and answers its result', async () => {
     const res = await call(`${router.url}/v1/router/message`, {
       method: 'POST',
-      body: JSON.stringify({ to: 'hydra-router:/', frm: 'tester:/', fwd: 'admin-users-svc:[get]/v1/admin-users/9', bdy: {} }),
+      body: JSON.stringify({
+        to: 'hydra-router:/',
+        frm: 'tester:/',
+        fwd: 'admin-users-svc:[get]/v1/admin-users/9',
+        bdy: {},
+      }),
     });
-    expect(res.json).toMatchObject({ ...OK, result: { service: 'admin-users-svc', url: '/v1/admin-users/9' } });
+    expect(res.json).toMatchObject({
+      ...OK,
+      result: { service: 'admin-users-svc', url: '/v1/admin-users/9' },
+    });
   });
 });
 
 describe('admin API access', () => {
   it('refuses a caller that came through a proxy (x-forwarded-for) when no token is configured', async () => {
-    const res = await call(`${router.url}/v1/router/health`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    const res = await call(`${router.url}/v1/router/health`, {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(res.status).toBe(403);
     expect(res.json.result.reason).toContain('only callers on this host');
   });
@@ -168,7 +201,9 @@ describe('admin API access', () => {
       expect((await call(`${guarded.url}/v1/router/version`)).status).toBe(403);
       expect((await call(`${guarded.url}/v1/router/version?token=wrong`)).status).toBe(403);
       expect((await call(`${guarded.url}/v1/router/version?token=${TOKEN}`)).status).toBe(200);
-      const bearer = await call(`${guarded.url}/v1/router/version`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const bearer = await call(`${guarded.url}/v1/router/version`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(bearer.status).toBe(200);
     } finally {
       await guarded.stop();
@@ -190,7 +225,9 @@ describe('admin API access', () => {
       expect(res.status).toBe(404);
       expect(res.json.result.reason).toBe('no service publishes a route for GET /v1/router/health');
       expect(await off.hydra.routes.routesOf('quiet-router')).toEqual([]);
-      await eventually(async () => (await call(`${off.url}/v1/admin-users/1`)).status === 200, { what: 'routing' });
+      await eventually(async () => (await call(`${off.url}/v1/admin-users/1`)).status === 200, {
+        what: 'routing',
+      });
     } finally {
       await off.stop();
     }

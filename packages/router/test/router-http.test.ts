@@ -38,7 +38,11 @@ describe('HTTP routing by published routes', () => {
   it('sends a request to the service whose route matches, path parameters and query included', async () => {
     const res = await call(`${router.url}/v1/users/42?full=1`);
     expect(res.status).toBe(200);
-    expect(res.json.result).toMatchObject({ service: 'users-svc', method: 'GET', url: '/v1/users/42?full=1' });
+    expect(res.json.result).toMatchObject({
+      service: 'users-svc',
+      method: 'GET',
+      url: '/v1/users/42?full=1',
+    });
   });
 
   it('sets x-forwarded-for, -proto and -host, and drops hop-by-hop headers', async () => {
@@ -53,13 +57,20 @@ describe('HTTP routing by published routes', () => {
   });
 
   it('is method-aware: a [post] route does not answer GET, a [get] route does not answer DELETE', async () => {
-    const post = await call(`${router.url}/v1/users`, { method: 'POST', body: '{"name":"ann"}', headers: { 'content-type': 'application/json' } });
+    const post = await call(`${router.url}/v1/users`, {
+      method: 'POST',
+      body: '{"name":"ann"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(post.status).toBe(200);
     expect(post.json.result).toMatchObject({ method: 'POST', body: '{"name":"ann"}' });
     const get = await call(`${router.url}/v1/users`);
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
-    expect(get.json).toMatchObject({ statusCode: 405, result: { reason: expect.stringContaining('GET /v1/users') } });
+    expect(get.json).toMatchObject({
+      statusCode: 405,
+      result: { reason: expect.stringContaining('GET /v1/users') },
+    });
     expect((await call(`${router.url}/v1/users/7`, { method: 'DELETE' })).status).toBe(405);
   });
 
@@ -86,7 +97,9 @@ describe('HTTP routing by published routes', () => {
   it('balances requests over the present instances', async () => {
     const a = await service('balance-svc', ['[get]/v1/balance']);
     const b = await service('balance-svc', ['[get]/v1/balance']);
-    await eventually(async () => router.hydra.instances.peek('balance-svc')?.length === 2, { what: 'both instances' });
+    await eventually(async () => router.hydra.instances.peek('balance-svc')?.length === 2, {
+      what: 'both instances',
+    });
     for (let i = 0; i < 8; i++) expect((await call(`${router.url}/v1/balance`)).status).toBe(200);
     expect(a.received.length).toBe(4);
     expect(b.received.length).toBe(4);
@@ -94,7 +107,9 @@ describe('HTTP routing by published routes', () => {
 
   it('answers 503 with a JSON reason when the service has routes but no instance is present', async () => {
     const gone = await service('gone-svc', ['[get]/v1/gone']);
-    await eventually(async () => (await call(`${router.url}/v1/gone`)).status === 200, { what: 'gone-svc routed' });
+    await eventually(async () => (await call(`${router.url}/v1/gone`)).status === 200, {
+      what: 'gone-svc routed',
+    });
     await gone.stop();
     const res = await eventually(
       async () => {
@@ -113,7 +128,9 @@ describe('HTTP routing by published routes', () => {
   it('retries on another instance when the chosen one cannot be reached (GET and POST alike)', async () => {
     const live = await service('retry-svc', ['[get]/v1/retry', '[post]/v1/retry']);
     const dead = await service('retry-svc', ['[get]/v1/retry', '[post]/v1/retry']);
-    await eventually(async () => router.hydra.instances.peek('retry-svc')?.length === 2, { what: 'both instances' });
+    await eventually(async () => router.hydra.instances.peek('retry-svc')?.length === 2, {
+      what: 'both instances',
+    });
     // The process "crashed": its port refuses connections, its presence key has not expired yet.
     dead.server.closeAllConnections();
     await new Promise<void>((resolve) => dead.server.close(() => resolve()));
@@ -124,19 +141,26 @@ describe('HTTP routing by published routes', () => {
       expect(post.json.result.body).toBe('x');
     }
     expect(live.received.length).toBe(8);
-    expect(router.hydra.instances.peek('retry-svc')!.map((i) => i.instanceID)).toEqual([live.hydra.instanceId]);
+    expect(router.hydra.instances.peek('retry-svc')!.map((i) => i.instanceID)).toEqual([
+      live.hydra.instanceId,
+    ]);
     await dead.hydra.stop();
   });
 
   it('answers 504 when the instance does not answer in time, and does not send a POST twice', async () => {
     const slow = await service('slow-svc', ['[get]/v1/slow', '[post]/v1/slow'], () => undefined);
     await service('slow-svc', ['[get]/v1/slow', '[post]/v1/slow'], () => undefined);
-    await eventually(async () => router.hydra.instances.peek('slow-svc')?.length === 2, { what: 'both slow instances' });
+    await eventually(async () => router.hydra.instances.peek('slow-svc')?.length === 2, {
+      what: 'both slow instances',
+    });
     const started = Date.now();
     const res = await call(`${router.url}/v1/slow`, { method: 'POST', body: 'once' });
     expect(res.status).toBe(504);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
-    expect(res.json).toMatchObject({ statusCode: 504, result: { reason: expect.stringContaining('did not answer POST /v1/slow within 1500 ms') } });
+    expect(res.json).toMatchObject({
+      statusCode: 504,
+      result: { reason: expect.stringContaining('did not answer POST /v1/slow within 1500 ms') },
+    });
     const sends = services.filter((s) => s.name === 'slow-svc').reduce((n, s) => n + s.received.length, 0);
     expect(sends).toBe(1);
     expect(slow.received.length + services.at(-1)!.received.length).toBe(1);
@@ -174,7 +198,9 @@ describe('HTTP routing by published routes', () => {
       },
     });
     try {
-      await eventually(async () => router.hydra.instances.peek('stream-svc')?.length === 1, { what: 'stream-svc' });
+      await eventually(async () => router.hydra.instances.peek('stream-svc')?.length === 1, {
+        what: 'stream-svc',
+      });
       const firstChunk = await new Promise<string>((resolve, reject) => {
         const req = http.request(`${router.url}/v1/stream`, { method: 'POST', agent: false }, (res) => {
           res.once('data', (c: Buffer) => {

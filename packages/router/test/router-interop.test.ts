@@ -21,19 +21,31 @@ let nest: TestService;
 
 async function startExpress(service: string): Promise<ChildProcess> {
   const child = fork(EXPRESS_CHILD, [], {
-    env: { ...process.env, HX_REDIS_URL: redis.urlFor(15), HX_PORT: String(await freePort()), HX_SERVICE: service },
+    env: {
+      ...process.env,
+      HX_REDIS_URL: redis.urlFor(15),
+      HX_PORT: String(await freePort()),
+      HX_SERVICE: service,
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`hydra-express child exited (${code}) before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`hydra-express child exited (${code}) before it was ready`)),
+    );
   });
   return child;
 }
 
 beforeAll(async () => {
   // The router first: the services' route refresh broadcasts must reach it.
-  router = new HydraRouter({ port: 0, host: '127.0.0.1', redis: { url: redis.urlFor(15) }, logger: silentLogger });
+  router = new HydraRouter({
+    port: 0,
+    host: '127.0.0.1',
+    redis: { url: redis.urlFor(15) },
+    logger: silentLogger,
+  });
   await router.start();
   const [peerStarted, expressStarted, nestStarted] = await Promise.all([
     HydraPeer.start({

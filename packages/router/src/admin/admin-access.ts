@@ -8,7 +8,11 @@ export interface AdminAccessOptions {
 }
 
 /** The verdict on one admin call: undefined when allowed, else why not (for the 403). */
-export function adminRefusal(req: IncomingMessage, query: URLSearchParams, options: AdminAccessOptions): string | undefined {
+export function adminRefusal(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  options: AdminAccessOptions,
+): string | undefined {
   if (options.token) {
     const given = query.get('token') ?? bearer(req.headers.authorization);
     if (given !== undefined && sameText(given, options.token)) return undefined;

@@ -77,7 +77,11 @@ export class AdminApi {
     if (!url.startsWith(PREFIX)) return false;
     const query = url.indexOf('?');
     const path = url.slice(PREFIX.length, query < 0 ? undefined : query);
-    const refusal = adminRefusal(req, new URLSearchParams(query < 0 ? '' : url.slice(query + 1)), this.ctx.access);
+    const refusal = adminRefusal(
+      req,
+      new URLSearchParams(query < 0 ? '' : url.slice(query + 1)),
+      this.ctx.access,
+    );
     if (refusal) {
       req.resume();
       sendError(res, 403, refusal);
@@ -86,12 +90,18 @@ export class AdminApi {
     const slash = path.indexOf('/');
     const name = slash < 0 ? path : path.slice(0, slash);
     const rest = slash < 0 ? '' : path.slice(slash + 1);
-    const table = req.method === 'POST' ? this.post : req.method === 'GET' || req.method === 'HEAD' ? this.get : {};
+    const table =
+      req.method === 'POST' ? this.post : req.method === 'GET' || req.method === 'HEAD' ? this.get : {};
     const handler = Object.hasOwn(table, name) ? table[name] : undefined;
     if (!handler) {
       req.resume();
-      const other = Object.hasOwn(this.get, name) ? 'GET' : Object.hasOwn(this.post, name) ? 'POST' : undefined;
-      if (other) sendError(res, 405, `${req.method} /v1/router/${name} is not served; use ${other}`, { allow: other });
+      const other = Object.hasOwn(this.get, name)
+        ? 'GET'
+        : Object.hasOwn(this.post, name)
+          ? 'POST'
+          : undefined;
+      if (other)
+        sendError(res, 405, `${req.method} /v1/router/${name} is not served; use ${other}`, { allow: other });
       else sendError(res, 404, `the router's admin API has no /v1/router/${path}`);
       return true;
     }
@@ -134,7 +144,12 @@ export class AdminApi {
   private async forwardMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const umf = await this.readMessage(req, res);
     if (!umf) return;
-    if (!umf.fwd) return sendError(res, 400, 'the UMF message needs "fwd": the route to call, e.g. "users-svc:[get]/v1/users"');
+    if (!umf.fwd)
+      return sendError(
+        res,
+        400,
+        'the UMF message needs "fwd": the route to call, e.g. "users-svc:[get]/v1/users"',
+      );
     const { hydra } = this.ctx;
     const data = await hydra.messaging.makeAPIRequest(
       { to: umf.fwd, frm: `${hydra.instanceId}@${hydra.serviceName}:/`, bdy: umf.bdy },

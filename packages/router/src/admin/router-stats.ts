@@ -59,7 +59,15 @@ export class RouterStats {
   readonly errors = new PerSecondCounts();
 
   /** hydra-router's `/v1/router/stats` result: `{httpStats, wsStats, errorStats}`. */
-  snapshot(): { httpStats: Record<string, number[]>; wsStats: Record<string, number[]>; errorStats: Record<string, number[]> } {
-    return { httpStats: this.http.snapshot(), wsStats: this.ws.snapshot(), errorStats: this.errors.snapshot() };
+  snapshot(): {
+    httpStats: Record<string, number[]>;
+    wsStats: Record<string, number[]>;
+    errorStats: Record<string, number[]>;
+  } {
+    return {
+      httpStats: this.http.snapshot(),
+      wsStats: this.ws.snapshot(),
+      errorStats: this.errors.snapshot(),
+    };
   }
 }

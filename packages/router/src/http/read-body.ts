@@ -4,7 +4,9 @@ import type { IncomingMessage } from 'node:http';
 export class BodyTooLargeError extends Error {
   readonly statusCode = 413;
   constructor(limit: number) {
-    super(`the request body is over the router's limit of ${limit} bytes; send less, or raise the limit (--max-body)`);
+    super(
+      `the request body is over the router's limit of ${limit} bytes; send less, or raise the limit (--max-body)`,
+    );
     this.name = 'BodyTooLargeError';
   }
 }

@@ -110,7 +110,8 @@ export class HttpProxy {
     deadline: number,
   ): Promise<number> {
     const method = req.method ?? 'GET';
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     const retrySafe = IDEMPOTENT.has(method);
     const tried = new Set<string>();
     let fresh = false;

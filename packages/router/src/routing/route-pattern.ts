@@ -51,7 +51,14 @@ export function compileRoute(route: string): CompiledRoute | undefined {
     }
   }
   // A parameter route never outranks a literal one of the same length; each splat ranks lower still.
-  return { route, method, path, params, regex: new RegExp(`^${source}$`), specificity: literal * 2 - 1 - splats * 64 };
+  return {
+    route,
+    method,
+    path,
+    params,
+    regex: new RegExp(`^${source}$`),
+    specificity: literal * 2 - 1 - splats * 64,
+  };
 }
 
 /** The parameters of `path` under `route` (decoded), or undefined when it does not match. */

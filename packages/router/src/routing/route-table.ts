@@ -96,7 +96,11 @@ export class RouteTable {
     const allow = new Set<string>();
     const consider = (entry: Entry, params: Record<string, string>) => {
       const routeMethod = entry.route.method;
-      if (routeMethod === undefined || routeMethod === method || (method === 'head' && routeMethod === 'get')) {
+      if (
+        routeMethod === undefined ||
+        routeMethod === method ||
+        (method === 'head' && routeMethod === 'get')
+      ) {
         matches.push({ service: entry.service, route: entry.route, params });
       } else allow.add(routeMethod.toUpperCase());
     };

@@ -188,8 +188,7 @@ async function main() {
   for (const { sample, port } of children)
     if (sample.http) log(`  curl http://127.0.0.1:${port}${sample.http}`);
   log('Through the router:');
-  for (const sample of SAMPLES)
-    if (sample.http) log(`  curl http://127.0.0.1:${routerPort}${sample.http}`);
+  for (const sample of SAMPLES) if (sample.http) log(`  curl http://127.0.0.1:${routerPort}${sample.http}`);
   log(`  curl http://127.0.0.1:${routerPort}/v1/router/list/routes`);
   log(`  curl http://127.0.0.1:${routerPort}/v1/router/list/services`);
   if (redis) log(`  redis-cli -p ${redis.port} -n 15 --scan --pattern 'hydra:service:*'`);

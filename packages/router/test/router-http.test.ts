@@ -249,4 +249,30 @@ describe('HTTP routing by published routes', () => {
     }
     expect(sockets.size).toBe(1);
   });
+
+  it('answers OPTIONS on a routed path with the methods its routes allow', async () => {
+    const res = await call(`${router.url}/v1/users`, { method: 'OPTIONS' });
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toBe('POST, OPTIONS');
+  });
+
+  it('strips a configured path prefix and routes only what carries it', async () => {
+    const prefixed = new HydraRouter({
+      port: 0,
+      host: '127.0.0.1',
+      redis: topology.redis,
+      pathPrefix: '/api/',
+      logger: silentLogger,
+    });
+    await prefixed.start();
+    try {
+      const res = await call(`${prefixed.url}/api/v1/users/5?q=1`);
+      expect(res.status).toBe(200);
+      expect(res.json.result.url).toBe('/v1/users/5?q=1');
+      expect((await call(`${prefixed.url}/v1/users/5`)).status).toBe(404);
+      expect((await call(`${prefixed.url}/apiv1/users/5`)).status).toBe(404);
+    } finally {
+      await prefixed.stop();
+    }
+  });
 });

@@ -72,6 +72,12 @@ export class HttpProxy {
       return this.refuse(req, res, 404, `no service publishes a route for ${method} ${path}`);
     }
     if (lookup.kind === 'method-not-allowed') {
+      if (method === 'OPTIONS') {
+        // A preflight or capability probe on a routed path that no service answers itself.
+        req.resume();
+        res.writeHead(204, { allow: `${lookup.allow.join(', ')}, OPTIONS` }).end();
+        return;
+      }
       return this.refuse(
         req,
         res,

@@ -147,6 +147,25 @@ describe('HTTP routing by published routes', () => {
     await dead.hydra.stop();
   });
 
+  it('sends an idempotent request again after a broken connection, but never a POST that may have run', async () => {
+    const good = await service('reset-svc', ['[get]/v1/reset', '[post]/v1/reset']);
+    // Reads the whole request, then drops the connection without answering.
+    const breaker = await service('reset-svc', ['[get]/v1/reset', '[post]/v1/reset'], (req) =>
+      req.socket.destroy(),
+    );
+    await eventually(async () => router.hydra.instances.peek('reset-svc')?.length === 2, {
+      what: 'both instances',
+    });
+    for (let i = 0; i < 4; i++) expect((await call(`${router.url}/v1/reset`)).status).toBe(200);
+    const posts = [];
+    for (let i = 0; i < 4; i++)
+      posts.push((await call(`${router.url}/v1/reset`, { method: 'POST', body: 'p' })).status);
+    expect(posts.filter((s) => s === 502)).toHaveLength(2);
+    expect(posts.filter((s) => s === 200)).toHaveLength(2);
+    expect(breaker.received.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(good.received.filter((r) => r.method === 'GET')).toHaveLength(4);
+  });
+
   it('answers 504 when the instance does not answer in time, and does not send a POST twice', async () => {
     const slow = await service('slow-svc', ['[get]/v1/slow', '[post]/v1/slow'], () => undefined);
     await service('slow-svc', ['[get]/v1/slow', '[post]/v1/slow'], () => undefined);

@@ -23,6 +23,7 @@ export const ROUTER_VERSION: string = (
 ).version;
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+const ADMIN_PREFIX = '/v1/router/';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -137,6 +138,7 @@ export class HydraRouter {
         server: this.server,
         stats: this.stats,
         onMessage: (handler) => this.messageHandlers.push(handler),
+        routerRequests: (_message, route) => this.routerRequest(route),
       };
       for (const plugin of o.mounts) this.mounts.push(await plugin(ctx));
       this.state = 'running';
@@ -188,6 +190,25 @@ export class HydraRouter {
       this.options.logger?.error(`router failed on ${req.method} ${req.url}: ${(error as Error).message}`);
       sendError(res, 500, `the router failed on ${req.method} ${req.url}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A WebSocket client's `[get]/v1/router/...` request, answered with the admin read's `result`.
+   * A socket's peer address is not known here, so the localhost rule cannot apply: `version` is
+   * answered to all; the other reads only with a configured token, carried as `?token=<token>`.
+   */
+  private async routerRequest(route: { method: string | undefined; path: string }): Promise<unknown> {
+    const admin = this.running?.admin;
+    if (!admin || (route.method !== undefined && route.method !== 'get')) return undefined;
+    const [path = '', query = ''] = route.path.split('?', 2);
+    if (!path.startsWith(ADMIN_PREFIX)) return undefined;
+    const [name = '', ...rest] = path.slice(ADMIN_PREFIX.length).split('/');
+    const { token } = this.options.admin;
+    const allowed =
+      name === 'version' || (token !== undefined && new URLSearchParams(query).get('token') === token);
+    if (!allowed || name === 'clear') return undefined;
+    const answer = await admin.reads.answer(name, rest.join('/'));
+    return answer?.statusCode === 200 ? answer.result : undefined;
   }
 
   /** The router's UMF messages: route refreshes here, everything else to the mounted handlers. */

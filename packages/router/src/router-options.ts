@@ -7,6 +7,7 @@ import type {
   LoadBalancing,
   RedisConnectionOptions,
 } from '@hydra-nest/core';
+import type { UmfMessage } from '@hydra-nest/umf';
 import type { RouterStats } from './admin/router-stats.js';
 
 /**
@@ -35,6 +36,13 @@ export interface RouterContext {
    * instead of `hydra.messaging.setHandler`, which would displace the router's own handler.
    */
   onMessage(handler: IncomingHandler): void;
+  /**
+   * Answers a WebSocket client's request to the router itself (`hydra-router:[get]/v1/router/version`)
+   * from the admin API: resolves the reply body, or undefined when it is not served (admin off, not a
+   * read, or not allowed: `version` for all; the other reads only with a configured admin token, which
+   * the path carries as `?token=`). The WebSocket gateway's `routerRequests` option.
+   */
+  routerRequests(message: UmfMessage, route: { method: string | undefined; path: string }): Promise<unknown>;
 }
 
 /**
@@ -44,7 +52,8 @@ export interface RouterContext {
  * createRouter({
  *   mounts: [
  *     ({ hydra }) => createDashboard(hydra),
- *     ({ server, hydra, onMessage }) => attachWebSocketGateway(server, hydra, { onMessage }),
+ *     ({ server, hydra, onMessage, routerRequests, stats }) =>
+ *       attachWebSocketGateway(server, hydra, { onMessage, routerRequests, countMessage: (s) => stats.ws.count(s) }),
  *   ],
  * });
  */

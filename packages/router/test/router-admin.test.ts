@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { silentLogger, WorkQueue } from '@hydra-nest/core';
-import { ADMIN_ROUTES, HydraRouter, ROUTER_VERSION } from '../src/index.js';
+import { ADMIN_ROUTES, HydraRouter, ROUTER_VERSION, type RouterContext } from '../src/index.js';
+import type { UmfMessage } from '@hydra-nest/umf';
 import { call, startService, type TestService } from './support.js';
 
 const topology = useTopology();
@@ -231,5 +232,63 @@ describe('admin API access', () => {
     } finally {
       await off.stop();
     }
+  });
+});
+
+describe('mounted components (dashboard, WebSocket gateway)', () => {
+  it('get the Hydra instance, the server, the router’s messages and admin reads; are tried first; are closed at stop', async () => {
+    let ctx: RouterContext | undefined;
+    const messages: UmfMessage[] = [];
+    let closed = 0;
+    const mounted = new HydraRouter({
+      port: 0,
+      host: '127.0.0.1',
+      redis: topology.redis,
+      serviceName: 'mounting-router',
+      admin: { token: TOKEN },
+      logger: silentLogger,
+      mounts: [
+        (context) => {
+          ctx = context;
+          context.onMessage((message) => messages.push(message));
+          return {
+            handle: async (req, res) => {
+              if (req.url !== '/mounted') return false;
+              res.writeHead(200).end('mine');
+              return true;
+            },
+            close: async () => void closed++,
+          };
+        },
+      ],
+    });
+    await mounted.start();
+    try {
+      expect(ctx!.server).toBe(mounted.server);
+      expect(ctx!.hydra).toBe(mounted.hydra);
+      expect((await call(`${mounted.url}/mounted`)).text).toBe('mine');
+      expect((await call(`${mounted.url}/v1/admin-users/1`)).status).toBe(200);
+      // A WebSocket client's router requests: the admin reads, behind the token.
+      const version = { method: 'get', path: '/v1/router/version' };
+      expect(await ctx!.routerRequests({} as UmfMessage, version)).toEqual({ version: ROUTER_VERSION });
+      const routes = { method: 'get', path: '/v1/router/list/routes' };
+      expect(await ctx!.routerRequests({} as UmfMessage, routes)).toBeUndefined();
+      const withToken = { method: 'get', path: `/v1/router/list/routes?token=${TOKEN}` };
+      expect(await ctx!.routerRequests({} as UmfMessage, withToken)).toContainEqual(
+        expect.objectContaining({ serviceName: 'admin-users-svc' }),
+      );
+      // A message for the router that is not a route refresh reaches the mounted handler.
+      await users.hydra.messaging.sendMessage({
+        to: `${mounted.hydra.instanceId}@mounting-router:/`,
+        frm: 'admin-users-svc:/',
+        bdy: { for: 'a client' },
+      });
+      await eventually(() => messages.some((m) => (m.bdy as { for?: string }).for === 'a client'), {
+        what: 'the message at the mount',
+      });
+    } finally {
+      await mounted.stop();
+    }
+    expect(closed).toBe(1);
   });
 });

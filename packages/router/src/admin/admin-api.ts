@@ -6,6 +6,7 @@ import { sendError, sendStatus } from '../http/responses.js';
 import type { RouteSync } from '../routing/route-sync.js';
 import type { RouteTable } from '../routing/route-table.js';
 import { adminRefusal, type AdminAccessOptions } from './admin-access.js';
+import { AdminReads } from './admin-reads.js';
 import type { RouterStats } from './router-stats.js';
 
 /** The admin API's routes, published in the router's route set as hydra-router publishes its own. */
@@ -23,8 +24,6 @@ export const ADMIN_ROUTES = [
 ];
 
 const PREFIX = '/v1/router/';
-/** hydra-router lists at most this many flight-recorder entries per service in `list/services`. */
-const LOG_ENTRIES_LISTED = 3;
 
 /** What the admin API reads and acts on. */
 export interface AdminApiContext {
@@ -38,7 +37,7 @@ export interface AdminApiContext {
   timeoutMs: number;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, rest: string) => Promise<void>;
+type PostHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * hydra-router's admin API under `/v1/router/`, with its response shapes (Hydra's
@@ -46,24 +45,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse, rest: string) => Prom
  * Only callers on this host may use it, unless a token is configured: then every caller must give it.
  */
 export class AdminApi {
-  private readonly get: Record<string, Handler>;
-  private readonly post: Record<string, Handler>;
+  /** The GET side, also answering the WebSocket gateway's router requests. */
+  readonly reads: AdminReads;
+  private readonly post: Record<string, PostHandler>;
 
   constructor(private readonly ctx: AdminApiContext) {
-    this.get = {
-      health: async (_req, res) => sendStatus(res, 200, await ctx.hydra.health.snapshot()),
-      version: async (_req, res) => sendStatus(res, 200, { version: ctx.version }),
-      list: (_req, res, rest) => this.list(res, rest),
-      refresh: async (_req, res, rest) => {
-        await ctx.sync.refresh(rest ? decodeURIComponent(rest) : undefined);
-        sendStatus(res, 200);
-      },
-      stats: async (_req, res) => sendStatus(res, 200, ctx.stats.snapshot()),
-      clear: async (_req, res) => {
-        await ctx.hydra.discovery.removeStaleNodes(5);
-        res.writeHead(302, { location: '/' }).end();
-      },
-    };
+    this.reads = new AdminReads(ctx);
     this.post = {
       message: (req, res) => this.forwardMessage(req, res),
       send: (req, res) => this.sendMessage(req, res),
@@ -90,54 +77,31 @@ export class AdminApi {
     const slash = path.indexOf('/');
     const name = slash < 0 ? path : path.slice(0, slash);
     const rest = slash < 0 ? '' : path.slice(slash + 1);
-    const table =
-      req.method === 'POST' ? this.post : req.method === 'GET' || req.method === 'HEAD' ? this.get : {};
-    const handler = Object.hasOwn(table, name) ? table[name] : undefined;
-    if (!handler) {
-      req.resume();
-      const other = Object.hasOwn(this.get, name)
-        ? 'GET'
-        : Object.hasOwn(this.post, name)
-          ? 'POST'
-          : undefined;
-      if (other)
-        sendError(res, 405, `${req.method} /v1/router/${name} is not served; use ${other}`, { allow: other });
-      else sendError(res, 404, `the router's admin API has no /v1/router/${path}`);
-      return true;
-    }
+    const isGet = req.method === 'GET' || req.method === 'HEAD';
     try {
-      await handler(req, res, rest);
+      if (isGet && this.reads.serves(name)) {
+        req.resume();
+        const answer = await this.reads.answer(name, rest);
+        if (!answer) sendError(res, 404, `the router's admin API has no /v1/router/${path}`);
+        else if (answer.location) res.writeHead(answer.statusCode, { location: answer.location }).end();
+        else sendStatus(res, answer.statusCode, answer.result, { extra: answer.extra });
+        return true;
+      }
+      const post = Object.hasOwn(this.post, name) ? this.post[name] : undefined;
+      if (req.method === 'POST' && post) {
+        await post(req, res);
+        return true;
+      }
+      req.resume();
+      const other = this.reads.serves(name) ? 'GET' : post ? 'POST' : undefined;
+      if (other) {
+        sendError(res, 405, `${req.method} /v1/router/${name} is not served; use ${other}`, { allow: other });
+      } else sendError(res, 404, `the router's admin API has no /v1/router/${path}`);
     } catch (error) {
       if (error instanceof BodyTooLargeError) sendError(res, 413, error.message);
       else sendError(res, 500, `/v1/router/${path} failed: ${(error as Error).message}`);
     }
     return true;
-  }
-
-  private async list(res: ServerResponse, thing: string): Promise<void> {
-    const { hydra, table } = this.ctx;
-    if (thing === 'routes') return sendStatus(res, 200, table.list());
-    if (thing === 'nodes') {
-      return sendStatus(res, 200, await hydra.discovery.nodes(), {
-        extra: {
-          instanceID: hydra.instanceId,
-          hostname: hydra.identity.hostName,
-          version: hydra.identity.serviceVersion,
-        },
-      });
-    }
-    if (thing === 'services') {
-      const all = await hydra.discovery.healthAll();
-      const items = Object.values(all).flatMap((report) =>
-        report.presence.map((instance) => ({
-          ...instance,
-          ...report.health.find((h) => h.instanceID === instance.instanceID),
-          log: report.log.slice(0, LOG_ENTRIES_LISTED),
-        })),
-      );
-      return sendStatus(res, 200, items);
-    }
-    sendError(res, 404, `/v1/router/list/${thing} is not a list; use routes, services or nodes`);
   }
 
   /** hydra-router's `message`: an HTTP call (makeAPIRequest) to the message's `fwd` route with its body. */

@@ -47,11 +47,7 @@ async function proxy(kind, upstreamPort) {
       req.pipe(up);
     };
   } else {
-    // undici is not a dependency of the router (node:http won this measurement): install it to rerun.
-    const { Pool } = await import('undici').catch(() => {
-      console.error('undici is not installed: npm install --no-save undici@7');
-      process.exit(1);
-    });
+    const { Pool } = await import('undici');
     const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { connections: 128, pipelining: 1 });
     forward = (req, res) => {
       const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'];
@@ -121,7 +117,13 @@ else if (role === 'load') {
   const { port: servicePort } = await svc.first;
   const targets = { direct: servicePort };
   const proxies = [];
-  for (const kind of ['node-http', 'undici']) {
+  // undici is not a dependency of the router (node:http won): `npm install --no-save undici@7` to compare.
+  const haveUndici = await import('undici').then(
+    () => true,
+    () => false,
+  );
+  if (!haveUndici) console.log('undici is not installed: measuring node:http only');
+  for (const kind of haveUndici ? ['node-http', 'undici'] : ['node-http']) {
     const p = child('proxy', [kind, String(servicePort)]);
     proxies.push(p.c);
     targets[kind] = (await p.first).port;

@@ -14,6 +14,7 @@ import {
   type RouterContext,
   type RouterMount,
 } from './router-options.js';
+import { RouterStateError } from './router-errors.js';
 import { RouteSync } from './routing/route-sync.js';
 import { RouteTable } from './routing/route-table.js';
 
@@ -87,7 +88,7 @@ export class HydraRouter {
    * or Redis cannot be reached.
    */
   async start(): Promise<void> {
-    if (this.state !== 'new') throw new Error('a HydraRouter starts once; create a new one');
+    if (this.state !== 'new') throw new RouterStateError('a HydraRouter starts once; create a new one');
     this.state = 'starting';
     const o = this.options;
     try {

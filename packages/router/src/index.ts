@@ -1,7 +1,7 @@
 /** The hydra-nest gateway: HTTP and WebSocket routing by published routes, admin API, dashboard. */
 export { createRouter, HydraRouter, ROUTER_VERSION } from './hydra-router.js';
+export { RouterConfigError, RouterStateError } from './router-errors.js';
 export {
-  RouterConfigError,
   type HydraRouterOptions,
   type RouterContext,
   type RouterMount,

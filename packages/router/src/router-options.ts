@@ -9,6 +9,7 @@ import type {
 } from '@hydra-nest/core';
 import type { UmfMessage } from '@hydra-nest/umf';
 import type { RouterStats } from './admin/router-stats.js';
+import { RouterConfigError } from './router-errors.js';
 
 /**
  * Something mounted on the router: an HTTP handler tried before routing (the dashboard), and/or a
@@ -151,12 +152,4 @@ export function resolveRouterOptions(options: HydraRouterOptions): ResolvedRoute
     );
   }
   return resolved;
-}
-
-/** A router option with a value it cannot work with; the message names it and what to give instead. */
-export class RouterConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RouterConfigError';
-  }
 }

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { silentLogger, WorkQueue } from '@hydra-nest/core';
-import { ADMIN_ROUTES, HydraRouter, ROUTER_VERSION, type RouterContext } from '../src/index.js';
+import {
+  ADMIN_ROUTES,
+  HydraRouter,
+  ROUTER_VERSION,
+  RouterConfigError,
+  RouterStateError,
+  type RouterContext,
+} from '../src/index.js';
+import { freePort } from '../../../test/harness/redis.js';
 import type { UmfMessage } from '@hydra-nest/umf';
 import { call, startService, type TestService } from './support.js';
 
@@ -290,5 +298,36 @@ describe('mounted components (dashboard, WebSocket gateway)', () => {
       await mounted.stop();
     }
     expect(closed).toBe(1);
+  });
+});
+
+describe('router lifecycle', () => {
+  it('starts once, and says so when started again', async () => {
+    await expect(router.start()).rejects.toThrow(RouterStateError);
+    expect(() => new HydraRouter({ redis: topology.redis }).hydra).toThrow(/await router.start/);
+  });
+
+  it('refuses unusable options by name', () => {
+    expect(() => new HydraRouter({ timeoutMs: 0 })).toThrow(RouterConfigError);
+    expect(() => new HydraRouter({ pathPrefix: 'api' })).toThrow(/pathPrefix must start with "\/"/);
+  });
+
+  it('rejects when its port is taken or Redis cannot be reached, leaving nothing listening', async () => {
+    const taken = new HydraRouter({
+      port: router.port,
+      host: '127.0.0.1',
+      redis: topology.redis,
+      logger: silentLogger,
+    });
+    await expect(taken.start()).rejects.toThrow(/EADDRINUSE/);
+    expect(taken.server.listening).toBe(false);
+    const nowhere = new HydraRouter({
+      port: 0,
+      host: '127.0.0.1',
+      redis: { url: `redis://127.0.0.1:${await freePort()}/15`, startupAttempts: 1, connectTimeoutMs: 500 },
+      logger: silentLogger,
+    });
+    await expect(nowhere.start()).rejects.toThrow();
+    expect(nowhere.server.listening).toBe(false);
   });
 });

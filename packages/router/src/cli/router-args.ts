@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { RedisConnectionOptions } from '@hydra-nest/core';
-import { RouterConfigError, type HydraRouterOptions } from '../router-options.js';
+import { RouterConfigError } from '../router-errors.js';
+import type { HydraRouterOptions } from '../router-options.js';
 
 /** `hydra-nest-router --help`. */
 export const USAGE = `usage: hydra-nest-router [options]

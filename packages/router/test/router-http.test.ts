@@ -125,6 +125,18 @@ describe('HTTP routing by published routes', () => {
     });
   });
 
+  it('sends a path two services publish to the one with an instance present (hydra-router#86)', async () => {
+    const first = await service('dup-a-svc', ['[get]/v1/dup']);
+    await service('dup-b-svc', ['[get]/v1/dup']);
+    await eventually(async () => (await call(`${router.url}/v1/dup`)).json?.result?.service === 'dup-a-svc', {
+      what: 'dup-a-svc first while present',
+    });
+    await first.stop();
+    await eventually(async () => (await call(`${router.url}/v1/dup`)).json?.result?.service === 'dup-b-svc', {
+      what: 'dup-b-svc once dup-a-svc left',
+    });
+  });
+
   it('retries on another instance when the chosen one cannot be reached (GET and POST alike)', async () => {
     const live = await service('retry-svc', ['[get]/v1/retry', '[post]/v1/retry']);
     const dead = await service('retry-svc', ['[get]/v1/retry', '[post]/v1/retry']);

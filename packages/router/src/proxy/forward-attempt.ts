@@ -52,11 +52,18 @@ export function forwardAttempt(
     let connected = false;
     let bodyTouched = false;
     let timedOut = false;
+    let responded = false;
+    let onData: ((chunk: Buffer) => void) | undefined;
     const settle = (outcome: AttemptOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       res.off('close', onClientClose);
+      if (outcome.kind !== 'responded' && onData) {
+        // The body goes nowhere now: stop writing it to the dead request and let the rest drain.
+        req.off('data', onData);
+        req.resume();
+      }
       resolve(outcome);
     };
     const up = http.request({
@@ -91,10 +98,9 @@ export function forwardAttempt(
       }
       bodyTouched = true;
       let bytes = 0;
-      const onData = (chunk: Buffer) => {
+      onData = (chunk: Buffer) => {
         bytes += chunk.length;
         if (bytes > target.maxBodyBytes) {
-          req.off('data', onData);
           up.destroy();
           settle({ kind: 'too-large' });
           return;
@@ -125,7 +131,7 @@ export function forwardAttempt(
     });
     up.on('error', (error) => {
       if (settled) {
-        res.destroy(); // the response was streaming: cut it, the client sees a truncated body
+        if (responded) res.destroy(); // the response was streaming: cut it, the client sees a truncated body
         return;
       }
       const failure: AttemptFailure = !connected ? 'unreachable' : timedOut ? 'timeout' : 'reset';
@@ -137,6 +143,7 @@ export function forwardAttempt(
         return;
       }
       clearTimeout(timer);
+      responded = true;
       res.writeHead(upRes.statusCode ?? 502, downstreamHeaders(upRes.headers));
       upRes.pipe(res);
       upRes.on('error', () => res.destroy());

@@ -1,2 +1,8 @@
 /** The hydra-nest gateway: HTTP and WebSocket routing by published routes, admin API, dashboard. */
-export {};
+export {
+  attachWebSocketGateway,
+  type GatewayCounters,
+  type RouterRequestHandler,
+  type WebSocketGateway,
+  type WebSocketGatewayOptions,
+} from './websocket/index.js';

@@ -15,6 +15,7 @@ let gateway: WebSocketGateway;
 let http: Awaited<ReturnType<typeof listeningServer>>;
 let upgradeListenersBefore = 0;
 const held: UmfMessage[] = [];
+const counted: string[] = [];
 
 async function node(serviceName: string, options: Partial<HydraOptions> = {}): Promise<Hydra> {
   const hydra = new Hydra({
@@ -71,8 +72,9 @@ beforeAll(async () => {
     maxMessageBytes: 64 * 1024,
     routerRequests: (_m, route) =>
       route.path === '/v1/router/version' ? { version: 'test-version' } : undefined,
+    onMessage: (handler) => router.messaging.setHandler(handler),
+    countMessage: (service) => counted.push(service),
   });
-  router.messaging.setHandler((m) => void gateway.deliver(m));
 }, 60_000);
 
 afterAll(async () => {
@@ -107,6 +109,7 @@ describe('WebSocket gateway', () => {
       expect(reply.frm).toBe(to);
       expect(reply.via).toBeUndefined();
     }
+    expect(counted.filter((service) => service === 'echo-svc').length).toBeGreaterThanOrEqual(2);
     await client.close();
   });
 
@@ -190,7 +193,7 @@ describe('WebSocket gateway', () => {
     const client = await connect();
     const ids = [mid(), mid(), mid(), mid()];
     for (const id of ids) client.sendJson({ to: 'slow-svc:/', frm: 'client:/', mid: id, bdy: {} });
-    const refused = await client.reply(ids[3]!, 1000);
+    const refused = await client.reply(ids[3]!);
     expect(refused.bdy).toMatchObject({ statusCode: 429, error: { name: 'TooManyRequestsError' } });
     await eventually(() => held.length === 3);
     const slowService = started.find((h) => h.serviceName === 'slow-svc')!;

@@ -77,11 +77,15 @@ export function attachWebSocketGateway(
   }
 
   function accept(ws: WebSocket, request: IncomingMessage): void {
+    if (closed) {
+      ws.close(1001, 'router shutting down');
+      return;
+    }
     const client = new ClientSocket(newSocketId(clients), ws, settings.maxBufferedBytes);
     clients.set(client.id, client);
     counters.sockets++;
     counters.connections++;
-    ws.on('message', (data: RawData) => onMessage(client, data));
+    ws.on('message', (data: RawData) => onClientMessage(client, data));
     ws.on('pong', () => (client.alive = true));
     // A protocol error or a message over maxPayload: ws closes the socket itself (1002, 1009), 'close' follows.
     ws.on('error', () => undefined);
@@ -94,7 +98,7 @@ export function attachWebSocketGateway(
     client.send(welcomeMessage(client.id, routerRoute, settings.clientAddress(request)));
   }
 
-  function onMessage(client: ClientSocket, data: RawData): void {
+  function onClientMessage(client: ClientSocket, data: RawData): void {
     counters.received++;
     let message: UmfMessage;
     let route;
@@ -110,6 +114,7 @@ export function attachWebSocketGateway(
       );
       return;
     }
+    settings.countMessage?.(route.service);
     if (routerNames.has(route.service) && !(route.instance && route.instance !== hydra.instanceId)) {
       routerRequests.answer(client, message, route);
     } else {
@@ -139,6 +144,9 @@ export function attachWebSocketGateway(
   }, settings.heartbeatMs);
   heartbeat.unref();
   server.on('upgrade', onUpgrade);
+  settings.onMessage?.((message) => {
+    if (!closed) deliver(message);
+  });
 
   return {
     deliver,

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HydraConfigError } from '@hydra-nest/core';
+import { HydraConfigError, type IncomingHandler } from '@hydra-nest/core';
 import type { UmfMessage } from '@hydra-nest/umf';
 
 /**
@@ -47,13 +47,23 @@ export interface WebSocketGatewayOptions {
   routerNames?: string[];
   /** Answers router requests other than ping and reconnect; see {@link RouterRequestHandler}. */
   routerRequests?: RouterRequestHandler;
+  /**
+   * Registers the gateway's receiver of messages that services send to the router for a client (with
+   * `via` or `fwd` naming it; see `deliver`). The router passes its own registration here, since
+   * `hydra.messaging.setHandler` takes one handler only. Without it, call `gateway.deliver` yourself.
+   */
+  onMessage?: (handler: IncomingHandler) => void;
+  /** Called with the target service of every message a client sends (hydra-router's `wsStats`). */
+  countMessage?: (service: string) => void;
   /** The client's address as told in the welcome message. Default: `x-forwarded-for`, else the peer address. */
   clientAddress?: (request: IncomingMessage) => string | undefined;
 }
 
 /** {@link WebSocketGatewayOptions} with every default applied. */
-export type ResolvedGatewayOptions = Required<Omit<WebSocketGatewayOptions, 'path' | 'routerRequests'>> &
-  Pick<WebSocketGatewayOptions, 'path' | 'routerRequests'>;
+export type ResolvedGatewayOptions = Required<
+  Omit<WebSocketGatewayOptions, 'path' | 'routerRequests' | 'onMessage' | 'countMessage'>
+> &
+  Pick<WebSocketGatewayOptions, 'path' | 'routerRequests' | 'onMessage' | 'countMessage'>;
 
 const MIB = 1024 * 1024;
 
@@ -65,6 +75,8 @@ export function resolveGatewayOptions(
   return {
     path: options.path,
     routerRequests: options.routerRequests,
+    onMessage: options.onMessage,
+    countMessage: options.countMessage,
     maxMessageBytes: positive(options.maxMessageBytes, MIB, 'maxMessageBytes'),
     maxInFlightPerSocket: positive(options.maxInFlightPerSocket, 64, 'maxInFlightPerSocket'),
     maxSockets: positive(options.maxSockets, 10_000, 'maxSockets'),

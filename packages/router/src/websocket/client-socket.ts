@@ -33,7 +33,8 @@ export class ClientSocket {
 
   /**
    * Sends a message in UMF short form, as hydra-router does. A client whose unread replies outgrow
-   * `maxBufferedBytes` is dropped: it reads slower than it asks.
+   * `maxBufferedBytes` is dropped: it reads slower than it asks. Never throws: it runs in reply
+   * callbacks, where a throw would be an unhandled rejection.
    */
   send(message: UmfMessage): void {
     if (!this.isOpen) return;
@@ -41,7 +42,17 @@ export class ClientSocket {
       this.socket.terminate();
       return;
     }
-    this.socket.send(serializeMessage(message));
+    let text: string;
+    try {
+      text = serializeMessage(message);
+    } catch {
+      // A body JSON cannot carry (a BigInt or a cycle from a router request handler; service replies
+      // arrive as JSON): nothing is sent rather than a broken frame.
+      return;
+    }
+    this.socket.send(text, (error) => {
+      if (error) this.socket.terminate();
+    });
   }
 
   /** Marks it closed; called once, when the socket closes. */

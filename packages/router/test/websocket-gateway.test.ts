@@ -279,6 +279,29 @@ describe('WebSocket gateway', () => {
     await client.close();
   });
 
+  it('relays a message from one client to another named in fwd, 404 when that one is gone', async () => {
+    const alice = await connect();
+    const bob = await connect();
+    alice.sendJson({
+      to: 'hydra-router:/',
+      frm: `${alice.id}@client:/`,
+      fwd: `${bob.id}@client:/`,
+      typ: 'chat',
+      bdy: { hi: 'bob' },
+    });
+    const got = await bob.next((m) => m.typ === 'chat');
+    expect(got).toMatchObject({ to: `${bob.id}@client:/`, frm: `${alice.id}@client:/`, bdy: { hi: 'bob' } });
+    const bobId = bob.id;
+    await bob.close();
+    await eventually(() => gateway.stats().sockets === 1);
+    const id = mid();
+    alice.sendJson({ to: 'hydra-router:/', frm: 'client:/', mid: id, fwd: `${bobId}@client:/`, bdy: {} });
+    expect((await alice.reply(id)).bdy).toMatchObject({
+      statusCode: 404,
+      error: { name: 'ClientNotConnectedError' },
+    });
+  });
+
   it('takes back an earlier socket id on reconnect', async () => {
     const first = await connect();
     const oldId = first.id;

@@ -10,17 +10,22 @@ const SOCKET_ID = /^[A-Za-z0-9_.]{1,64}$/;
 /** Renames a client to the id it had before (its `reconnect` message); false when that id is taken. */
 export type Rename = (client: ClientSocket, id: string) => boolean;
 
+/** Hands a message to the connected client its `fwd` names; false when none is connected here. */
+export type ToClient = (message: UmfMessage) => boolean;
+
 /**
  * Answers the messages clients address to the router itself, as hydra-router does: `typ: 'ping'` gets a
  * `pong`, `typ: 'reconnect'` (or `'reconnection'`, the spelling of hydra-router's documentation) takes
  * back an earlier socket id, and other requests (its admin API, `[get]/v1/router/version`...) go to the
- * configured {@link RouterRequestHandler}, else get a 404 error reply.
+ * configured {@link RouterRequestHandler}, else get a 404 error reply. A message with `fwd` naming a
+ * client (`<id>@client:/`) goes to that client, as hydra-router relays messages between its clients.
  */
 export class RouterRequests {
   constructor(
     private readonly routerRoute: string,
     private readonly counters: GatewayCounters,
     private readonly rename: Rename,
+    private readonly toClient: ToClient,
     private readonly handler: RouterRequestHandler | undefined,
   ) {}
 
@@ -43,7 +48,26 @@ export class RouterRequests {
       this.reconnect(client, message);
       return;
     }
+    if (message.fwd) {
+      this.relay(client, message);
+      return;
+    }
     void this.askHandler(client, message, route);
+  }
+
+  private relay(client: ClientSocket, message: UmfMessage): void {
+    const relayed: UmfMessage = { ...message, to: message.fwd! };
+    delete relayed.via;
+    if (!this.toClient(relayed)) {
+      client.send(
+        this.error(
+          message,
+          404,
+          'ClientNotConnectedError',
+          `no client ${message.fwd} is connected to this router; it may have left, or be connected to another router instance`,
+        ),
+      );
+    }
   }
 
   private reconnect(client: ClientSocket, message: UmfMessage): void {

@@ -52,7 +52,7 @@ export function attachWebSocketGateway(
   const clients = new Map<string, ClientSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxMessageBytes });
   const forwarder = new ServiceForwarder(hydra, settings, routerRoute, counters);
-  const routerRequests = new RouterRequests(routerRoute, counters, rename, settings.routerRequests);
+  const routerRequests = new RouterRequests(routerRoute, counters, rename, deliver, settings.routerRequests);
   let closed = false;
 
   function rename(client: ClientSocket, id: string): boolean {

@@ -24,6 +24,7 @@ const CLUSTER_SUITES = [
   'test/crash/queue-crash.test.ts',
   'packages/router/test/router-http.test.ts',
   'packages/router/test/router-admin.test.ts',
+  'packages/router/test/websocket-gateway.test.ts',
 ];
 
 // SWC compiles the TypeScript so that decorator metadata (constructor injection types) is emitted

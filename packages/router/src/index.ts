@@ -11,3 +11,10 @@ export { RouteTable, type RouteLookup, type RouteMatch } from './routing/route-t
 export { compileRoute, type CompiledRoute } from './routing/route-pattern.js';
 export { PerSecondCounts, RouterStats } from './admin/router-stats.js';
 export { ADMIN_ROUTES } from './admin/admin-api.js';
+export {
+  attachWebSocketGateway,
+  type GatewayCounters,
+  type RouterRequestHandler,
+  type WebSocketGateway,
+  type WebSocketGatewayOptions,
+} from './websocket/index.js';

@@ -1,2 +1,2 @@
 /** The hydra-nest gateway: HTTP and WebSocket routing by published routes, admin API, dashboard. */
-export {};
+export * from './dashboard/index.js';

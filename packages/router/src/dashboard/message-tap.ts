@@ -1,4 +1,5 @@
 import type { Hydra } from '@hydra-nest/core';
+import type { Redis } from 'ioredis';
 
 /**
  * Counts the UMF messages published to each service's channel and its instances' channels, from one
@@ -6,7 +7,7 @@ import type { Hydra } from '@hydra-nest/core';
  * sharded channels take no pattern, so on a cluster nothing is counted ({@link supported} is false).
  */
 export class MessageTap {
-  private subscriber: Hydra['redis'] | undefined;
+  private subscriber: Redis | undefined;
   private readonly counts = new Map<string, number>();
   /** Channel name -> service, for the channels of the services and instances shown. */
   private serviceOf = new Map<string, string>();
@@ -23,7 +24,7 @@ export class MessageTap {
     if (!this.supported || this.subscriber) return;
     // Its own connection, connected on demand; it re-subscribes itself after a reconnect, with the error
     // observed (ioredis' own resubscription would leave a rejection unhandled when closed meanwhile).
-    const subscriber = this.hydra.redis.duplicate({
+    const subscriber = (this.hydra.redis as Redis).duplicate({
       lazyConnect: true,
       enableOfflineQueue: true,
       autoResubscribe: false,

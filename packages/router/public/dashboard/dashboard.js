@@ -11,8 +11,10 @@ function h(tag, props, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === 'data') for (const [name, v] of Object.entries(value)) el.dataset[name] = String(v);
-    else if (key === 'style') Object.assign(el.style, value);
+    if (key === 'data') {
+      for (const [name, v] of Object.entries(value))
+        if (v !== undefined && v !== null) el.dataset[name] = String(v);
+    } else if (key === 'style') Object.assign(el.style, value);
     else el.setAttribute(key, String(value));
   }
   for (const child of children.flat()) {
@@ -137,7 +139,11 @@ function serviceCard(service, state) {
         { class: 'card-meta' },
         versions.length ? h('span', { class: 'mono' }, versions.map((v) => `v${v}`).join(' · ')) : null,
         state.messageRates
-          ? h('span', { data: { field: 'messages' } }, `${rate(service.messagesPerSec)} msg`)
+          ? h(
+              'span',
+              { class: service.messagesPerSec ? 'rate' : 'rate zero', data: { field: 'messages' } },
+              `${count(Math.round(Math.abs(service.messagesPerSec)))} msg/s`,
+            )
           : null,
         h('span', { class: 'count', data: { field: 'up' } }, `${up}/${service.instances.length} up`),
       ),
@@ -181,7 +187,11 @@ function instanceTable(service) {
         { data: { field: 'uptime', since: i.status === 'up' ? i.startedAt : undefined } },
         i.status === 'up' && i.startedAt ? '' : '—',
       ),
-      h('td', { data: { field: 'health' } }, h('span', { class: `badge ${i.health}` }, i.health)),
+      h(
+        'td',
+        { data: { field: 'health' } },
+        i.status === 'stopped' ? '—' : h('span', { class: `badge ${i.health}` }, i.health),
+      ),
       h('td', { data: { field: 'last-seen', seen: i.lastSeenAt } }, ''),
     ),
   );

@@ -22,6 +22,7 @@ const CLUSTER_SUITES = [
   'packages/core/test/http-request-retries.test.ts',
   'packages/core/test/queue-*.test.ts',
   'test/crash/queue-crash.test.ts',
+  'packages/router/test/dashboard.test.ts',
 ];
 
 // SWC compiles the TypeScript so that decorator metadata (constructor injection types) is emitted

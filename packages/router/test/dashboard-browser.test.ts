@@ -282,3 +282,21 @@ it('shows services starting, stopping and crashing, a queue filling and draining
     await count(`[data-service="mail-svc"] [data-instance="${mail.instanceId}"][data-status="stopped"]`),
   ).toBe(1);
 }, 120_000);
+
+it('says so when Redis cannot be read, keeps the last state, and clears it once Redis is back', async () => {
+  await shows('[data-connection="live"]', 'live');
+  const shownBefore = await count('[data-service]');
+  expect(shownBefore).toBeGreaterThan(0);
+  const restarted = topology.server.restart({ downMs: 3000 });
+  await shows('#banner', 'Redis could not be read', 10_000);
+  expect(await count('[data-service]')).toBe(shownBefore); // the last state read stays on the page
+  await restarted;
+  try {
+    await page.waitForFunction(() => document.getElementById('banner')?.hidden === true, null, {
+      timeout: 15_000,
+    });
+  } catch {
+    throw new Error(`the banner stayed: ${await page.locator('#banner').textContent()}`);
+  }
+  await shows('[data-connection="live"]', 'live');
+}, 60_000);

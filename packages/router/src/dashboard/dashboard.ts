@@ -49,7 +49,7 @@ export function createDashboard(hydra: Hydra, options: DashboardOptions = {}): D
       return true;
     }
     const name = path.slice(basePath.length + 1);
-    if (name === 'events') feed.join(req, res);
+    if (name === 'events') feed.join(res);
     else if (name === 'state.json') await sendState(res);
     else if (assets.has(name)) {
       const { body, type } = await assets.get(name);

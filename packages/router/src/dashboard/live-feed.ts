@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { DashboardState } from './dashboard-state.js';
 import { diffStates } from './state-diff.js';
 import type { StatePoller } from './state-poller.js';
@@ -37,7 +37,7 @@ export class LiveFeed {
   }
 
   /** Takes a viewer's request: answers with the event stream and keeps it until the viewer goes. */
-  join(req: IncomingMessage, res: ServerResponse): void {
+  join(res: ServerResponse): void {
     if (this.closed) {
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'the dashboard is closed' }));
@@ -51,9 +51,7 @@ export class LiveFeed {
     });
     res.write(`retry: 2000\n\n`);
     this.viewers.add(res);
-    const leave = () => this.leave(res);
-    req.once('close', leave);
-    res.once('close', leave);
+    res.once('close', () => this.leave(res)); // the viewer went away, or close() ended the stream
     if (this.latest) send(res, 'state', this.latest);
     if (this.viewers.size === 1) this.start();
   }

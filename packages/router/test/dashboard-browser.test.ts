@@ -162,7 +162,9 @@ it('shows services starting, stopping and crashing, a queue filling and draining
   await shows(`${shopRow} [data-field="version"]`, '2.3.0');
   await shows(`${shopRow} [data-field="health"]`, 'up');
   await shows(`${shopRow} [data-field="last-seen"]`, 'just now');
-  expect(await page.locator(`${shopRow} [data-field="uptime"]`).textContent()).toMatch(/^\d+(s|m \d+s)$/);
+  expect(await page.locator(`${shopRow} [data-field="uptime"]`).textContent()).toMatch(
+    /^\d+(s|m \d+s|h \d+m|d \d+h)$/,
+  );
   await shows('[data-service="shop-svc"] [data-route="[post]/v1/shop/orders"]', '/v1/shop/orders');
   await shows('[data-service="mail-svc"] [data-route="[post]/v1/mail/send"]', 'post');
   await shows('[data-summary="services"]', '3');

@@ -17,7 +17,8 @@ export interface DashboardOptions {
   services?: string[];
   /**
    * Count UMF messages per service from a pattern subscription to the service and instance channels while
-   * somebody watches. Default true; ignored on a Redis Cluster (sharded channels take no patterns).
+   * somebody watches (Redis then delivers each message once more, to the dashboard). Default true; ignored
+   * on a Redis Cluster (sharded channels take no patterns).
    */
   messageRates?: boolean;
   /** Page title. Default `hydra-nest`. */

@@ -134,6 +134,15 @@ describe('dashboard state', () => {
         msg: 'payment gateway timed out',
       }),
     );
+    // A later entry in a list already read shows too, newest first.
+    await users.flightRecorder.append('info', { retried: 'payment', ok: true });
+    const newest = await eventually(
+      async () => (await state()).log.find((entry) => entry.service === service && entry.type === 'info'),
+      { what: 'the later entry' },
+    );
+    expect(newest.msg).toBe('{"retried":"payment","ok":true}');
+    const own = (await state()).log.filter((entry) => entry.service === service);
+    expect(own.map((entry) => entry.type)).toEqual(['info', 'error']);
   });
 
   it('marks an instance that stops answering and one that stopped, instead of dropping them', async () => {

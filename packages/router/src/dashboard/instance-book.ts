@@ -101,7 +101,13 @@ function startedAt(snapshot: StoredHealthSnapshot | undefined): number | undefin
 function byStatusThenAddress(a: InstanceView, b: InstanceView): number {
   return (
     STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-    `${a.ip}:${a.port}`.localeCompare(`${b.ip}:${b.port}`, 'en', { numeric: true }) ||
-    a.id.localeCompare(b.id)
+    compare(a.ip, b.ip) ||
+    Number(a.port) - Number(b.port) ||
+    compare(a.port, b.port) ||
+    compare(a.id, b.id)
   );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

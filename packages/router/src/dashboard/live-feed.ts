@@ -77,9 +77,9 @@ export class LiveFeed {
   private start(): void {
     const session = ++this.session;
     this.running = true;
-    void this.poller.open().then(() => {
-      if (session === this.session) void this.tick(session);
-    });
+    // The first read does not wait for the message subscription: rates join once it is confirmed.
+    void this.poller.open();
+    void this.tick(session);
   }
 
   private stop(): void {

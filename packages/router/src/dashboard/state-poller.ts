@@ -20,6 +20,8 @@ export class StatePoller {
   private readonly tap: MessageTap;
   private meter: RateMeter;
   private tapping = false;
+  /** Bumped by open() and close(), so that a subscription that completes after a close is not used. */
+  private session = 0;
 
   constructor(
     hydra: Hydra,
@@ -34,12 +36,14 @@ export class StatePoller {
 
   /** Starts counting messages (when enabled and possible); rates start afresh. */
   async open(): Promise<void> {
+    const session = ++this.session;
     this.meter = this.newMeter();
     if (!this.options.messageRates || !this.tap.supported) return;
     try {
       await this.tap.start();
-      this.tapping = true;
+      if (session === this.session) this.tapping = true;
     } catch (error) {
+      if (session !== this.session) return; // closed meanwhile: the subscription was ended on purpose
       this.logger.warn(
         `dashboard: message rates are off, the pattern subscription failed (${(error as Error).message}); ` +
           'grant the Redis user PSUBSCRIBE on the hydra channels, or set messageRates: false',
@@ -49,6 +53,7 @@ export class StatePoller {
 
   /** Stops counting messages. */
   close(): void {
+    this.session++;
     this.tap.stop();
     this.tapping = false;
   }

@@ -25,6 +25,7 @@ const CLUSTER_SUITES = [
   'packages/router/test/router-http.test.ts',
   'packages/router/test/router-admin.test.ts',
   'packages/router/test/websocket-gateway.test.ts',
+  'packages/router/test/dashboard.test.ts',
 ];
 
 // SWC compiles the TypeScript so that decorator metadata (constructor injection types) is emitted

@@ -18,3 +18,4 @@ export {
   type WebSocketGateway,
   type WebSocketGatewayOptions,
 } from './websocket/index.js';
+export * from './dashboard/index.js';

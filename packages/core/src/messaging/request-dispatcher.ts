@@ -103,7 +103,7 @@ export class RequestDispatcher implements ReplyReceiver {
     if (isErrorReply(reply)) {
       const { statusCode, error } = reply.bdy;
       pending.reject(
-        new RemoteError(pending.route.service, statusCode, error.name, error.message, error.details),
+        new RemoteError(pending.route.service, statusCode, error.name, error.message, error.details, reply),
       );
     } else {
       pending.resolve(reply);

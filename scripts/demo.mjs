@@ -148,7 +148,7 @@ function showCliCommands(redisEnv) {
   const target = redisEnv.REDIS_CLUSTER_NODES
     ? `--cluster ${redisEnv.REDIS_CLUSTER_NODES}`
     : `--redis ${redisEnv.REDIS_URL}`;
-  const cli = `node packages/cli/dist/bin.js ${target}`;
+  const cli = `npx hydra-nest ${target}`;
   log('\nThe operator CLI (packages/cli; add --json for scripts):');
   log(`  ${cli} services`);
   log(`  ${cli} health hello-svc`);

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { configGetCommand, configListCommand, configPutCommand } from './commands/config-commands.js';
 import type { CommandContext } from './commands/command-context.js';
 import { pingCommand } from './commands/ping-command.js';
@@ -51,6 +51,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`hydra-nest: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(add --help for usage)')
     .option('--redis <url>', 'one Redis server: redis://[user:password@]host:port/db (env REDIS_URL)')
+    // hydra-nest-router's spelling of --redis, accepted so that one habit serves both commands.
+    .addOption(new Option('--redis-url <url>').hideHelp())
     .option('--sentinel <host:port,...>', 'find the master through these sentinels (env REDIS_SENTINELS)')
     .option('--sentinel-master <name>', 'the master group the sentinels watch (env REDIS_SENTINEL_MASTER)')
     .option('--db <n>', 'the db with --sentinel (default 15)')
@@ -65,9 +67,10 @@ export function buildProgram(): Command {
     (body: Body, options: { replies?: boolean } = {}) =>
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
-      const globals = command.optsWithGlobals<RedisTargetFlags & { json?: boolean }>();
+      const globals = command.optsWithGlobals<RedisTargetFlags & { json?: boolean; redisUrl?: string }>();
       const out = Output.forProcess(globals.json === true);
-      const session = await CliSession.open(redisTarget(globals), options);
+      const target = redisTarget({ ...globals, redis: globals.redis ?? globals.redisUrl });
+      const session = await CliSession.open(target, options);
       try {
         await body({ session, out }, command);
       } finally {

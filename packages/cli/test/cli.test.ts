@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_REPLY_TYPE, errorBody, Hydra, silentLogger, WorkQueue } from '@hydra-nest/core';
-import { ExitCode } from '@hydra-nest/cli';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CLI_VERSION, ExitCode } from '@hydra-nest/cli';
 import { useRedis, freePort } from '../../../test/harness/redis.js';
 import { HydraPeer } from '../../../test/interop/hydra-peer.js';
 import { jsonOf, runCli, type CliRunOptions } from './run-cli.js';
+
+const execFileAsync = promisify(execFile);
 
 // The `hydra-nest` bin run as a child process against a private Redis holding two hydra-nest instances
 // of orders-svc, a real Hydra 1.9.3 service that answers (legacy-svc) and one that never does (mute-svc).
@@ -441,6 +446,14 @@ describe('hydra-nest CLI (end to end, standalone Redis)', { timeout: 120_000 }, 
       expect(help.code).toBe(ExitCode.Ok);
       expect(help.stdout).toContain('Exit codes:');
       expect(help.stdout).toMatch(/2\s+Redis unreachable/);
+    });
+
+    it('runs as the linked `hydra-nest` command through its committed shim', async () => {
+      const { stdout } = await execFileAsync(process.execPath, [
+        'packages/cli/bin/hydra-nest.js',
+        '--version',
+      ]);
+      expect(stdout).toBe(`${CLI_VERSION}\n`);
     });
   });
 });

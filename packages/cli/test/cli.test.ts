@@ -450,7 +450,7 @@ describe('hydra-nest CLI (end to end, standalone Redis)', { timeout: 120_000 }, 
 
     it('runs as the linked `hydra-nest` command through its committed shim', async () => {
       const { stdout } = await execFileAsync(process.execPath, [
-        'packages/cli/bin/hydra-nest.js',
+        fileURLToPath(new URL('../bin/hydra-nest.js', import.meta.url)),
         '--version',
       ]);
       expect(stdout).toBe(`${CLI_VERSION}\n`);

@@ -128,7 +128,7 @@ export class Messenger {
     const message = this.outgoing(createMessage(input));
     const { service } = parseRoute(message.to);
     const receivers = await this.publisher.toService(service, message);
-    if (receivers === 0 && this.publisher.trustReceivers) {
+    if (receivers === 0) {
       throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
     }
     return message;

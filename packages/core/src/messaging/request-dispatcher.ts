@@ -188,8 +188,7 @@ export class RequestDispatcher implements ReplyReceiver {
     // The sender's remaining time travels with the request, so the callee skips what nobody awaits.
     const tmo = Math.max(1, pending.deadline - Date.now()) / 1000;
     this.publisher.requestTo(route.service, target, message, tmo).then(
-      (receivers) =>
-        receivers === 0 && this.publisher.trustReceivers && this.onNobodyListening(pending, target),
+      (receivers) => receivers === 0 && this.onNobodyListening(pending, target),
       (error: Error) => this.failToSend(pending, error),
     );
   }

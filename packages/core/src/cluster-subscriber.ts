@@ -91,7 +91,9 @@ function mapNode(command: Cluster, node: NodeKey): { host: string; port: number 
  * Keeps `subscriber` on the master of its slot: when the slot map (read again every second) names
  * another owner, when Redis pushes a SUNSUBSCRIBE (the slot moved away), or when an SSUBSCRIBE meets
  * MOVED, the slot map is read now and the connection is made again to the owner, where the instance's
- * connection watcher subscribes again. Returns a function that stops following.
+ * connection watcher subscribes again. While the connection is lost, the slot map is read before each
+ * attempt, so that a failover is followed as soon as the cluster has made it. Returns a function that
+ * stops following.
  */
 export function followSlotOwner(
   subscriber: ClusterSubscriber,
@@ -123,12 +125,34 @@ export function followSlotOwner(
     // ioredis reports a SUNSUBSCRIBE pushed by the server (the slot moved away) as an error of its queue.
     if (/Last reply: sunsubscribe/.test(error.message)) onPushedAway();
   };
+  // Lost, maybe with its master (a failover): read the slot map before each attempt, not once a second.
+  const onReconnecting = () => command.refreshSlotsCache();
   command.on('refresh', moveIfOwnerChanged);
   redis.on('moved', onPushedAway);
   redis.on('error', onError);
+  redis.on('reconnecting', onReconnecting);
   return () => {
     command.off('refresh', moveIfOwnerChanged);
     redis.off('moved', onPushedAway);
     redis.off('error', onError);
+    redis.off('reconnecting', onReconnecting);
   };
+}
+
+/**
+ * Calls `onChange` when the slot map the command connection reads every second names another master
+ * for some slot (a failover, a slot move): the instances there will be subscribing again in a moment.
+ * Returns a function that stops watching.
+ */
+export function watchSlotOwners(command: Cluster, onChange: () => void): () => void {
+  let owners: Array<NodeKey | undefined> = [];
+  const compare = () => {
+    const now = command.slots;
+    let changed = owners.length > 0 && owners.length !== now.length;
+    for (let slot = 0; !changed && slot < owners.length; slot++) changed = owners[slot] !== now[slot]?.[0];
+    owners = now.map((nodes) => nodes?.[0]);
+    if (changed) onChange();
+  };
+  command.on('refresh', compare);
+  return () => command.off('refresh', compare);
 }

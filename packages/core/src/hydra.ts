@@ -19,7 +19,12 @@ import {
 } from './registry-exports.js';
 import { Announcer } from './announcer.js';
 import { createClusterClients } from './cluster-connection.js';
-import { createClusterSubscriber, followSlotOwner, type ClusterSubscriber } from './cluster-subscriber.js';
+import {
+  createClusterSubscriber,
+  followSlotOwner,
+  watchSlotOwners,
+  type ClusterSubscriber,
+} from './cluster-subscriber.js';
 import type { RedisClient } from './redis-client.js';
 import { Subscriptions } from './subscriptions.js';
 import { explainRefusal } from './redis-permission.js';
@@ -246,7 +251,11 @@ export class Hydra extends EventEmitter {
     );
     if (this.clusterSubscriber) {
       const name = `${this.serviceName} (${this.instanceId})`;
-      this.unwatch.push(followSlotOwner(this.clusterSubscriber, this.redis as Cluster, this.logger, name));
+      const command = this.redis as Cluster;
+      this.unwatch.push(
+        followSlotOwner(this.clusterSubscriber, command, this.logger, name),
+        watchSlotOwners(command, () => this.messaging.onClusterChanged()),
+      );
     }
     this.channels.onMessage((channel, payload) => this.route(channel, payload));
     try {

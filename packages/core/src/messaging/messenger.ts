@@ -260,6 +260,16 @@ export class Messenger {
     this.requests.onCommandBack();
   }
 
+  /**
+   * Its Hydra instance calls this when another master took over slots of the cluster (a failover, a
+   * slot move): for a moment, a target that does not listen is waited for, as after a reconnect.
+   *
+   * @internal
+   */
+  onClusterChanged(): void {
+    this.requests.onClusterChanged();
+  }
+
   /** Number of requests waiting for their reply. */
   get inFlight(): number {
     return this.requests.size;

@@ -1,6 +1,7 @@
-import { AbstractConnector, Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { AbstractConnector, Redis, type Cluster } from 'ioredis';
 import { createConnection } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ClusterClients } from './cluster-connection.js';
 import { hashSlot } from './hash-slot.js';
 import type { HydraLogger } from './logger.js';
 
@@ -31,18 +32,20 @@ export interface ClusterSubscriber {
   connectedTo(): NodeKey | undefined;
   /** The node that owns the slot now, as the command connection's slot map says. */
   owner(): NodeKey | undefined;
+  /**
+   * Starts following the slot's owner ({@link followSlotOwner}) and calls `onClusterChanged` when a
+   * master takes over slots ({@link watchSlotOwners}); returns a function that stops both.
+   */
+  follow(logger: HydraLogger, name: string, onClusterChanged: () => void): () => void;
 }
 
 /**
- * Creates (without connecting) the subscriber connection for `channel`'s slot. `options` are the node
- * options (credentials, TLS, timeouts); `fallback` is tried while the slot map names no owner.
+ * Creates (without connecting) the subscriber connection for `channel`'s slot, from the cluster clients
+ * of the instance (its command connection, and the node options); a startup node is tried while the
+ * slot map names no owner.
  */
-export function createClusterSubscriber(
-  command: Cluster,
-  channel: string,
-  options: RedisOptions,
-  fallback: NodeKey,
-): ClusterSubscriber {
+export function createClusterSubscriber(clients: ClusterClients, channel: string): ClusterSubscriber {
+  const { command, subscriberOptions: options, firstNode: fallback } = clients;
   const slot = hashSlot(channel);
   let connected: NodeKey | undefined;
   const owner = (): NodeKey | undefined => command.slots[slot]?.[0];
@@ -75,7 +78,20 @@ export function createClusterSubscriber(
     }
   }
   const redis = new Redis({ ...options, Connector: SlotOwnerConnector });
-  return { redis, slot, connectedTo: () => connected, owner };
+  const subscriber: ClusterSubscriber = {
+    redis,
+    slot,
+    connectedTo: () => connected,
+    owner,
+    follow(logger, name, onClusterChanged) {
+      const stops = [
+        followSlotOwner(subscriber, command, logger, name),
+        watchSlotOwners(command, onClusterChanged),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+  return subscriber;
 }
 
 /** The address to dial for `node`, through the cluster's `natMap` when it has one. */

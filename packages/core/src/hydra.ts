@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Redis, type Cluster } from 'ioredis';
+import { Redis } from 'ioredis';
 import { connectOrExplain, resolveRedisOptions, type RedisConnectionOptions } from './connection.js';
 import { ConnectionStatuses } from './connection-status.js';
 import { watchConnection } from './connection-watch.js';
@@ -19,12 +19,7 @@ import {
 } from './registry-exports.js';
 import { Announcer } from './announcer.js';
 import { createClusterClients } from './cluster-connection.js';
-import {
-  createClusterSubscriber,
-  followSlotOwner,
-  watchSlotOwners,
-  type ClusterSubscriber,
-} from './cluster-subscriber.js';
+import { createClusterSubscriber, type ClusterSubscriber } from './cluster-subscriber.js';
 import type { RedisClient } from './redis-client.js';
 import { Subscriptions } from './subscriptions.js';
 import { explainRefusal } from './redis-permission.js';
@@ -119,12 +114,7 @@ export class Hydra extends EventEmitter {
         options.register === false
           ? this.keys.announceChannel()
           : this.keys.serviceChannel(this.identity.serviceName);
-      this.clusterSubscriber = createClusterSubscriber(
-        clients.command,
-        placedBy,
-        clients.subscriberOptions,
-        clients.firstNode,
-      );
+      this.clusterSubscriber = createClusterSubscriber(clients, placedBy);
       this.subscriber = this.clusterSubscriber.redis;
     } else {
       const resolved = resolveRedisOptions(options.redis);
@@ -249,14 +239,13 @@ export class Hydra extends EventEmitter {
         },
       ),
     );
-    if (this.clusterSubscriber) {
-      const name = `${this.serviceName} (${this.instanceId})`;
-      const command = this.redis as Cluster;
-      this.unwatch.push(
-        followSlotOwner(this.clusterSubscriber, command, this.logger, name),
-        watchSlotOwners(command, () => this.messaging.onClusterChanged()),
-      );
-    }
+    // On a cluster: the subscriber follows its slot's master, and messaging hears of failovers.
+    const following = this.clusterSubscriber?.follow(
+      this.logger,
+      `${this.serviceName} (${this.instanceId})`,
+      () => this.messaging.onClusterChanged(),
+    );
+    if (following) this.unwatch.push(following);
     this.channels.onMessage((channel, payload) => this.route(channel, payload));
     try {
       // Subscriptions first, presence second: a caller that sees us can already reach us.

@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 
 requireExports(nest, ['HydraModule', 'HydraTransport', 'UmfHandler'], '@hydra-nest/nest');
 
@@ -38,7 +38,8 @@ UmfHandler('echo')(proto, 'echo', Object.getOwnPropertyDescriptor(proto, 'echo')
 UmfEventHandler('evt')(proto, 'evt', Object.getOwnPropertyDescriptor(proto, 'evt'));
 Controller()(EchoController);
 
-export async function start({ redisUrl, onEvent }) {
+export async function start(cfg) {
+  const { onEvent } = cfg;
   countEvent = onEvent;
   class BenchModule {}
   Module({
@@ -46,7 +47,7 @@ export async function start({ redisUrl, onEvent }) {
       HydraModule.forRoot({
         serviceName: HN_SERVICE,
         serviceIP: '127.0.0.1',
-        redis: { url: `${redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
     ],
     controllers: [EchoController],

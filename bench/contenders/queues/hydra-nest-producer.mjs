@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 import { HN_DB, QUEUE_SERVICE } from './hydra-nest-worker.mjs';
 
 requireExports(nest, ['HydraModule', 'QueueService'], '@hydra-nest/nest');
@@ -17,14 +17,14 @@ const FROM = 'hn-q-producer:/';
 let app;
 let queues;
 
-export async function setup({ redisUrl }) {
+export async function setup(cfg) {
   class ProducerModule {}
   Module({
     imports: [
       nest.HydraModule.forRoot({
         serviceName: 'hn-q-producer',
         serviceIP: '127.0.0.1',
-        redis: { url: `${redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
     ],
   })(ProducerModule);

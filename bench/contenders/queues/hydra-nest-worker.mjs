@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 
 requireExports(nest, ['HydraModule', 'QueueWorker'], '@hydra-nest/nest');
 
@@ -57,7 +57,7 @@ export async function start() {
       nest.HydraModule.forRoot({
         serviceName: QUEUE_SERVICE,
         serviceIP: '127.0.0.1',
-        redis: { url: `${cfg.redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
     ],
     providers: [BenchWorker],

@@ -67,11 +67,12 @@ export class Child {
 
   /**
    * Forks a child for `role` with `modulePath`; rejects with LoadError when the module does not load.
-   * `wrapper` runs node under another program (`{ command: 'valgrind', args: [...] }`).
+   * `wrapper` runs node under another program (`{ command: 'valgrind', args: [...] }`); `entry` is
+   * another child script speaking the same IPC protocol (bench/lib/scale-host.mjs).
    */
-  static async start(name, role, modulePath, { loadTimeoutMs = 30_000, wrapper } = {}) {
+  static async start(name, role, modulePath, { loadTimeoutMs = 30_000, wrapper, entry = CHILD_ENTRY } = {}) {
     const nodeArgs = ['--expose-gc', ...extraNodeArgs()];
-    const proc = fork(CHILD_ENTRY, [role, modulePath], {
+    const proc = fork(entry, [role, modulePath], {
       ...(wrapper
         ? { execPath: wrapper.command, execArgv: [...wrapper.args, process.execPath, ...nodeArgs] }
         : { execArgv: nodeArgs }),

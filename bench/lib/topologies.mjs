@@ -19,7 +19,10 @@ export class NodeReader {
     this.client.on('error', () => undefined);
   }
 
-  /** CPU ms (user + sys), calls and µs per command, used_memory and connected clients, now. */
+  /**
+   * CPU ms (user + sys), calls and µs per command, used_memory, connected clients and socket reads
+   * (`total_reads_processed`: about one per round trip a client makes), now.
+   */
   async read() {
     if (this.client.status === 'wait') await this.client.connect();
     const text = await this.client.info('all');
@@ -34,6 +37,7 @@ export class NodeReader {
       commands,
       usedMemory: field('used_memory'),
       clients: field('connected_clients'),
+      reads: field('total_reads_processed'),
     };
   }
 
@@ -67,6 +71,7 @@ export function nodeDelta(before, after) {
     commands,
     memoryDelta: after.usedMemory - before.usedMemory,
     clients: after.clients,
+    reads: after.reads - before.reads,
   };
 }
 
@@ -102,6 +107,7 @@ export function addDeltas(total, more) {
       cpuMs,
       corePct: (cpuMs / ms) * 100,
       calls: t.calls + m.calls,
+      reads: t.reads + m.reads,
       commands,
       memoryDelta: t.memoryDelta + m.memoryDelta,
       clients: m.clients,

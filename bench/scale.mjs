@@ -59,7 +59,7 @@ const PLAN = {
   hosts: Number(args.hosts),
   settleMs: args.quick ? 3000 : 5000,
   seenTimeoutMs: 10_000,
-  discoveryRounds: 20,
+  discoveryRounds: 50,
 };
 const REDIS_ARGS = [
   ...['--maxclients', '19000', '--enable-debug-command', 'local'],
@@ -142,9 +142,15 @@ async function growTo(hosts, cfg, running, size) {
   });
   const results = await Promise.all(calls);
   const failures = sum(results.map((r) => r.failures));
-  if (failures > 0)
-    log(`    ${failures} instances failed to start: ${results.find((r) => r.firstError)?.firstError}`);
-  return { failures, ms: Math.max(...results.map((r) => r.ms)) };
+  const retried = sum(results.map((r) => r.retried));
+  const hangs = sum(results.map((r) => r.hangs));
+  const firstError = results.find((r) => r.firstError)?.firstError;
+  if (retried > 0 || failures > 0) {
+    log(
+      `    ${retried} starts tried again (${hangs} of them hung), ${failures} instances not started; first error: ${firstError}`,
+    );
+  }
+  return { failures, retried, hangs, ms: Math.max(...results.map((r) => r.ms)) };
 }
 
 /** The idle deployment over one window: CPU, commands, memory and clients per node. */
@@ -256,6 +262,8 @@ async function runTopology(core, name) {
         instances: size,
         startSeconds: grown.ms / 1000,
         failures: grown.failures,
+        retried: grown.retried,
+        hangs: grown.hangs,
         ...idle,
         seen,
         hostsRssMB: hostsRss / 2 ** 20,
@@ -263,6 +271,7 @@ async function runTopology(core, name) {
     }
     for (const keys of PLAN.keys) {
       await populate(topology, keys);
+      await sleep(PLAN.settleMs); // Redis finishes resizing its key table before the rounds
       const rounds = await discoveryRounds(core, topology, sender);
       result.discovery.push({ instances: running, keys, ...rounds });
       log(

@@ -7,8 +7,15 @@ import { errorText, hydraNestRedis } from './common.mjs';
 
 /** Hydra's default db on one server (a cluster has only db 0). */
 const DB = 15;
-/** Instances started at once while growing: enough to overlap round trips, few enough not to time out. */
-const PARALLEL_STARTS = 25;
+/**
+ * Instances started at once while growing: enough to overlap round trips, few enough not to time out
+ * (on a cluster each start opens about ten connections and reads the slot map).
+ */
+const PARALLEL_STARTS = { single: 25, cluster: 4 };
+/** Tries per instance: a start that timed out on a busy machine is tried again, as a deployment would. */
+const START_ATTEMPTS = 3;
+/** A start still pending after this is abandoned (stopped) and tried again, ms. */
+const START_TIMEOUT_MS = 30_000;
 
 let core;
 const instances = [];
@@ -36,34 +43,61 @@ function newInstance(cfg, serviceName, index) {
 const handlers = {
   /**
    * Starts `count` more instances, the i-th of service `services[(first + i) % services.length]`,
-   * `PARALLEL_STARTS` at a time. Resolves how many started, how long it took, and the first failure.
+   * `PARALLEL_STARTS` at a time. Resolves how many run, how long it took, how many starts were tried
+   * again, failed for good, or hung (still pending after START_TIMEOUT_MS), and the first error.
    */
   async grow({ cfg, count, first, services }) {
     const started = performance.now();
     let next = 0;
     let failures = 0;
+    let retried = 0;
+    let hangs = 0;
     let firstError;
-    const lane = async () => {
-      while (next < count) {
-        const index = first + next++;
+    const startOne = async (index) => {
+      for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
         const hydra = newInstance(cfg, services[index % services.length], index);
+        let timer;
+        const hung = new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`start() still pending after ${START_TIMEOUT_MS} ms`)),
+            START_TIMEOUT_MS,
+          );
+        });
         try {
-          await hydra.start();
+          await Promise.race([hydra.start(), hung]);
           instances.push(hydra);
+          return;
         } catch (error) {
-          failures++;
+          hung.catch(() => undefined);
+          void hydra.stop().catch(() => undefined);
+          if (/still pending/.test(error.message)) hangs++;
           firstError ??= error.message;
+          if (attempt === START_ATTEMPTS) failures++;
+          else retried++;
+        } finally {
+          clearTimeout(timer);
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_STARTS, count) }, lane));
-    return { running: instances.length, ms: performance.now() - started, failures, firstError };
+    const lane = async () => {
+      while (next < count) await startOne(first + next++);
+    };
+    const parallel = PARALLEL_STARTS[cfg.clusterNodes ? 'cluster' : 'single'];
+    await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
+    return {
+      running: instances.length,
+      ms: performance.now() - started,
+      failures,
+      retried,
+      hangs,
+      firstError,
+    };
   },
-  /** Stops every instance (deregistering each), PARALLEL_STARTS at a time. */
+  /** Stops every instance (deregistering each), 25 at a time. */
   async stopAll() {
     const all = instances.splice(0);
-    for (let i = 0; i < all.length; i += PARALLEL_STARTS) {
-      await Promise.allSettled(all.slice(i, i + PARALLEL_STARTS).map((hydra) => hydra.stop()));
+    for (let i = 0; i < all.length; i += 25) {
+      await Promise.allSettled(all.slice(i, i + 25).map((hydra) => hydra.stop()));
     }
     return { stopped: all.length };
   },

@@ -90,7 +90,13 @@ export class Presence {
   /** Rewrites presence and the node entry, with what the riders add (one pipelined round trip). */
   async refresh(): Promise<void> {
     const pipeline = this.addRefresh(pipelineOf(this.ctx.redis));
-    for (const rider of this.riders) await rider(pipeline);
+    for (const rider of this.riders) {
+      try {
+        await rider(pipeline);
+      } catch {
+        // A rider's failure is its own (it writes on its next turn); presence is written regardless.
+      }
+    }
     await execOrThrow(pipeline, this.ctx);
   }
 

@@ -171,6 +171,8 @@ async function measureIdle(topology, baseline, size) {
     commandsPerSecond: sum(Object.values(commands).map((c) => c.calls)) / seconds,
     readsPerSecond: sum(masters.map((n) => n.reads)) / seconds,
     presenceHealthPerSecond: sum(presence.map((c) => c.calls)) / seconds,
+    // 1.0 when every instance (and the sender) rewrote its nodes entry each second, as it should.
+    nodesWritesPerInstance: (commands.hset?.calls ?? 0) / seconds / (size + 1),
     presenceHealthUsecPerSecond: sum(presence.map((c) => c.usec)) / seconds,
     perCommandPerSecond: Object.fromEntries(Object.entries(commands).map(([n, c]) => [n, c.calls / seconds])),
     memoryPerInstanceBytes: (memoryNow - baseline) / size,
@@ -199,7 +201,7 @@ async function populate(topology, keys) {
  * lookup: the nodes directory is known) and cold (a process's first lookup). Commands and Redis µs in
  * them per round, from INFO commandstats (the idle instances' own commands left out).
  */
-async function discoveryRounds(core, topology, sender) {
+async function discoveryRounds(core, topology, sender, running) {
   const measure = async (round) => {
     const before = await readAll(topology);
     for (let i = 0; i < PLAN.discoveryRounds; i++) await round();
@@ -219,6 +221,7 @@ async function discoveryRounds(core, topology, sender) {
   const found = (await sender.discovery.instancesOf([SERVICES[0]])).get(SERVICES[0]).length;
   return {
     instancesFound: found,
+    instancesExpected: Math.ceil(running / SERVICES.length),
     warm: await measure(() => sender.discovery.instancesOf([SERVICES[0]])),
     cold: await measure(() => new core.Discovery(ctx).instancesOf([SERVICES[0]])),
   };
@@ -272,7 +275,7 @@ async function runTopology(core, name) {
     for (const keys of PLAN.keys) {
       await populate(topology, keys);
       await sleep(PLAN.settleMs); // Redis finishes resizing its key table before the rounds
-      const rounds = await discoveryRounds(core, topology, sender);
+      const rounds = await discoveryRounds(core, topology, sender, running);
       result.discovery.push({ instances: running, keys, ...rounds });
       log(
         `  discovery at ${keys} unrelated keys: ${rounds.warm.usecPerRound.toFixed(0)} µs warm, ${rounds.cold.usecPerRound.toFixed(0)} µs cold`,

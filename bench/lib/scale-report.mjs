@@ -21,7 +21,7 @@ export function printScale(results, log) {
   );
   log(
     '  topology  instances  start s  Redis CPU %core  busiest master  cmds/s  reads/s  presence+health cmds/s  ' +
-      'µs in them/s  memory/instance  clients',
+      'µs in them/s  memory/instance  clients  nodes HSET/instance/s',
   );
   for (const t of results.topologies) {
     for (const s of t.sizes) {
@@ -30,7 +30,7 @@ export function printScale(results, log) {
           `${fmt(s.redisCorePct, 1).padStart(15)}  ${fmt(s.busiestMasterCorePct, 1).padStart(14)}  ` +
           `${fmt(s.commandsPerSecond).padStart(6)}  ${fmt(s.readsPerSecond).padStart(7)}  ${fmt(s.presenceHealthPerSecond).padStart(22)}  ` +
           `${fmt(s.presenceHealthUsecPerSecond).padStart(12)}  ${fmt(s.memoryPerInstanceBytes / 1024, 1).padStart(12)} KB  ` +
-          `${fmt(s.clients).padStart(7)}`,
+          `${fmt(s.clients).padStart(7)}  ${fmt(s.nodesWritesPerInstance, 2).padStart(20)}`,
       );
     }
   }
@@ -63,11 +63,13 @@ export function printScale(results, log) {
   }
 
   log('\n== One discovery round (instances of one service) as unrelated keys pile up');
-  log('  topology  instances  unrelated keys  found  warm: cmds  warm: Redis µs  cold: cmds  cold: Redis µs');
+  log(
+    '  topology  instances  unrelated keys  found/expected  warm: cmds  warm: Redis µs  cold: cmds  cold: Redis µs',
+  );
   for (const t of results.topologies) {
     for (const d of t.discovery) {
       log(
-        `  ${t.topology.padEnd(8)}  ${fmt(d.instances).padStart(9)}  ${fmt(d.keys).padStart(14)}  ${fmt(d.instancesFound).padStart(5)}  ` +
+        `  ${t.topology.padEnd(8)}  ${fmt(d.instances).padStart(9)}  ${fmt(d.keys).padStart(14)}  ${`${fmt(d.instancesFound)}/${fmt(d.instancesExpected)}`.padStart(14)}  ` +
           `${fmt(d.warm.commandsPerRound, 1).padStart(10)}  ${fmt(d.warm.usecPerRound).padStart(14)}  ` +
           `${fmt(d.cold.commandsPerRound, 1).padStart(10)}  ${fmt(d.cold.usecPerRound).padStart(14)}`,
       );

@@ -6,6 +6,7 @@
 // stop(), instanceId, discovery.instances(service); and a messenger reachable as `hydra.messaging`,
 // `hydra.messenger`, or `new Messenger(hydra)`, with request(umf, { timeoutMs }) -> Promise<reply UMF>
 // (reply body in `bdy`, or `body` for the long form) and sendMessage(umf) -> Promise.
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import * as core from '@hydra-nest/core';
 import { hydraNestRedis, requireExports, sleep } from '../../lib/common.mjs';
 import { HN_DB, HN_SERVICE } from './hydra-nest-server.mjs';

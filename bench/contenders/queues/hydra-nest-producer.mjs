@@ -3,6 +3,7 @@
 //
 // Expected from @hydra-nest/nest: HydraModule.forRoot({ serviceName, serviceIP, redis: { url } }) and an
 // injectable QueueService with queueMessage(umf) -> Promise.
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -6,6 +6,7 @@
 // QueueWorker(options) (a method decorator; options.concurrency = parallel jobs); the method receives the
 // message body (`bdy`) as its first argument (as @Payload() gives it) or the whole UMF message. Returning
 // marks the message completed. The worker starts when the context is initialised and stops on close().
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

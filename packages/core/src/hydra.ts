@@ -252,7 +252,7 @@ export class Hydra extends EventEmitter {
       await this.channels.subscribe(shared, own);
       if (this.options.register !== false) {
         await this.presence.register();
-        this.health.start();
+        this.health.start(this.presence);
         if (this.options.routes?.length) await this.routes.publish(this.options.routes);
         await this.announcer.announce('up', this.presence.nodeEntry());
         this.messaging.onStarted();

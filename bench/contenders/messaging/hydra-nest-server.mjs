@@ -9,11 +9,12 @@
 // HydraTransport (an injectable CustomTransportStrategy), UmfHandler(pattern) (a method decorator whose
 // pattern matches the UMF `typ`), and optionally UmfEventHandler(pattern) for messages that get no reply
 // (UmfHandler is used for events when it is absent; its return value must then not be sent anywhere).
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 
 requireExports(nest, ['HydraModule', 'HydraTransport', 'UmfHandler'], '@hydra-nest/nest');
 
@@ -38,7 +39,8 @@ UmfHandler('echo')(proto, 'echo', Object.getOwnPropertyDescriptor(proto, 'echo')
 UmfEventHandler('evt')(proto, 'evt', Object.getOwnPropertyDescriptor(proto, 'evt'));
 Controller()(EchoController);
 
-export async function start({ redisUrl, onEvent }) {
+export async function start(cfg) {
+  const { onEvent } = cfg;
   countEvent = onEvent;
   class BenchModule {}
   Module({
@@ -46,7 +48,7 @@ export async function start({ redisUrl, onEvent }) {
       HydraModule.forRoot({
         serviceName: HN_SERVICE,
         serviceIP: '127.0.0.1',
-        redis: { url: `${redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
     ],
     controllers: [EchoController],

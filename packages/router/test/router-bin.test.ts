@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually } from '../../../test/harness/wait.js';
@@ -37,8 +38,17 @@ function startBin(args: string[]): { child: ChildProcess; output: () => string }
   return { child, output: () => output };
 }
 
+/** The first message a WebSocket client gets from `url` (the gateway's welcome). */
+function firstWebSocketMessage(url: string): Promise<Record<string, unknown>> {
+  const socket = new WebSocket(url);
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    socket.once('message', (data) => resolve(JSON.parse(data.toString()) as Record<string, unknown>));
+    socket.once('error', reject);
+  }).finally(() => socket.close());
+}
+
 describe('hydra-nest-router', () => {
-  it('starts from flags, routes, and deregisters on SIGTERM', async () => {
+  it('starts from flags, routes, serves the dashboard and WebSocket, and deregisters on SIGTERM', async () => {
     const bin = startBin([
       '--redis-url',
       redis.urlFor(15),
@@ -56,6 +66,10 @@ describe('hydra-nest-router', () => {
       });
       expect((await call(`${url}/v1/bin`)).json.result.service).toBe('bin-svc');
       expect((await call(`${url}/v1/router/version`)).status).toBe(200);
+      const page = await fetch(`${url}/dashboard`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      expect(await firstWebSocketMessage(url.replace('http', 'ws'))).toMatchObject({ typ: 'connection' });
       expect(await service.hydra.discovery.instances('hydra-router')).toHaveLength(1);
       const exited = new Promise<number | null>((resolve) => bin.child.once('exit', (code) => resolve(code)));
       bin.child.kill('SIGTERM');

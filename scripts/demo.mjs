@@ -143,6 +143,21 @@ async function showShardedPublishes() {
   log(`\nSPUBLISH calls per master (sharded pub/sub: a message crosses one master): ${counts.join(', ')}`);
 }
 
+/** A few `hydra-nest` operator commands to try, pointed at the demo's Redis. */
+function showCliCommands(redisEnv) {
+  const target = redisEnv.REDIS_CLUSTER_NODES
+    ? `--cluster ${redisEnv.REDIS_CLUSTER_NODES}`
+    : `--redis ${redisEnv.REDIS_URL}`;
+  const cli = `npx hydra-nest ${target}`;
+  log('\nThe operator CLI (packages/cli; add --json for scripts):');
+  log(`  ${cli} services`);
+  log(`  ${cli} health hello-svc`);
+  log(`  ${cli} ping hello-svc`);
+  log(`  ${cli} send hello-svc:/ '{"name":"operator"}' --type hello.greet`);
+  log(`  ${cli} queue stats image-svc`);
+  log(`  ${cli} watch`);
+}
+
 async function main() {
   let wantCluster;
   try {
@@ -197,6 +212,7 @@ async function main() {
     log(`  redis-cli -c -p ${port} hgetall ${observer.keys.nodes()}`);
     log(`  redis-cli --cluster call 127.0.0.1:${port} keys 'hydra:service:*' --cluster-only-masters`);
   }
+  showCliCommands(redisEnv);
   log('\nRunning. Press Ctrl-C to stop every service (each deregisters at once).');
 }
 

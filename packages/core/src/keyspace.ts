@@ -135,12 +135,24 @@ export class Keyspace {
   }
 
   /**
-   * hydra-nest's own announcement channel: instances publish arrivals and departures here so that
-   * peers' discovery caches learn of them at once (Hydra peers are found by SCAN as usual). It is a
+   * `P:hn:announce:S`: hydra-nest's own announcement channel of a service. Its instances publish their
+   * arrival and departure there, and only instances watching the service listen, so that peers'
+   * discovery caches learn of them at once without every instance hearing every other (Hydra peers are
+   * found by the periodic lookup as usual). A classic channel, also on a cluster, where a watcher's
+   * subscriber sits on the master of its own slot: a classic PUBLISH reaches every node. It is a
    * channel, not a key, and is outside Hydra's `mc` namespace.
    */
-  announceChannel(): string {
-    return `${this.prefix}:hn:announce`;
+  announceChannel(service: string): string {
+    return `${this.prefix}:hn:announce:${this.svc(service)}`;
+  }
+
+  /** The service whose announcement channel `channel` is, or undefined when it is not one. */
+  announceChannelService(channel: string): string | undefined {
+    const head = `${this.prefix}:hn:announce:`;
+    if (!channel.startsWith(head)) return undefined;
+    const segment = channel.slice(head.length);
+    if (!this.clusterHashTags) return segment || undefined;
+    return /^\{[^{}]+\}$/.test(segment) ? segment.slice(1, -1) : undefined;
   }
 
   /**

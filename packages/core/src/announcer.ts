@@ -34,7 +34,7 @@ export class Announcer implements AnnouncementFeed {
 
   /** Whether `channel` is an announcement channel (of any service). */
   handles(channel: string): boolean {
-    return this.ctx.keys.announceChannelService(channel) !== undefined;
+    return this.ctx.keys.isAnnounceChannel(channel);
   }
 
   async announce(event: Announcement['event'], instance?: NodeEntry): Promise<void> {

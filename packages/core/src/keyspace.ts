@@ -29,10 +29,13 @@ export class Keyspace {
   readonly prefix: string;
   /** Whether service names are wrapped in Cluster hash tags. */
   readonly clusterHashTags: boolean;
+  /** What every announcement channel starts with (checked for each message an instance receives). */
+  private readonly announceHead: string;
 
   constructor(options: KeyspaceOptions = {}) {
     this.prefix = (options.prefix ?? HYDRA_PREFIX).replace(/:+$/, '');
     this.clusterHashTags = options.clusterHashTags ?? false;
+    this.announceHead = `${this.prefix}:hn:announce:`;
   }
 
   /** The service segment as it appears in keys (hash-tagged in Cluster layout). */
@@ -143,14 +146,18 @@ export class Keyspace {
    * channel, not a key, and is outside Hydra's `mc` namespace.
    */
   announceChannel(service: string): string {
-    return `${this.prefix}:hn:announce:${this.svc(service)}`;
+    return `${this.announceHead}${this.svc(service)}`;
+  }
+
+  /** Whether `channel` is an announcement channel (of any service); cheap, for every message. */
+  isAnnounceChannel(channel: string): boolean {
+    return channel.startsWith(this.announceHead);
   }
 
   /** The service whose announcement channel `channel` is, or undefined when it is not one. */
   announceChannelService(channel: string): string | undefined {
-    const head = `${this.prefix}:hn:announce:`;
-    if (!channel.startsWith(head)) return undefined;
-    const segment = channel.slice(head.length);
+    if (!this.isAnnounceChannel(channel)) return undefined;
+    const segment = channel.slice(this.announceHead.length);
     if (!this.clusterHashTags) return segment || undefined;
     return /^\{[^{}]+\}$/.test(segment) ? segment.slice(1, -1) : undefined;
   }
@@ -165,7 +172,7 @@ export class Keyspace {
 
   /**
    * The Redis ACL channel pattern (`&` rule) that covers every channel hydra-nest publishes on or
-   * subscribes to: service and instance channels (`P:mc:...`) and the announcement channel.
+   * subscribes to: service and instance channels (`P:mc:...`) and the announcement channels.
    */
   aclChannelPattern(): string {
     return `${this.escapeGlob(this.prefix)}:*`;

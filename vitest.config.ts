@@ -15,6 +15,7 @@ const CLUSTER_SUITES = [
   'packages/core/test/discovery.test.ts',
   'packages/core/test/node-directory.test.ts',
   'packages/core/test/instance-cache.test.ts',
+  'packages/core/test/announcements.test.ts',
   'packages/core/test/routes.test.ts',
   'packages/core/test/config-store.test.ts',
   'packages/core/test/flight-recorder.test.ts',

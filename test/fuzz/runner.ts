@@ -205,7 +205,7 @@ function deliver(attacker: Redis, h: Hostile, instanceId: string): Promise<unkno
     case 'instance':
       return attacker.publish(`hydra:service:mc:${SERVICE}:${instanceId}`, h.payload);
     case 'announce':
-      return attacker.publish('hydra:service:hn:announce', h.payload);
+      return attacker.publish(`hydra:service:hn:announce:${SERVICE}`, h.payload); // heard by its watchers
     case 'queue':
       return attacker.lpush(`${KEY}:mqrecieved`, h.payload);
   }

@@ -255,6 +255,15 @@ export class TestTopology {
   }
 
   /**
+   * How many connections listen on a classic channel (such as an announcement channel): PUBSUB NUMSUB,
+   * summed over every master on a cluster (a classic subscription lives on the node it was made on).
+   */
+  async classicSubscribers(channel: string): Promise<number> {
+    const perNode = await this.#eachServer((redis) => redis.call('PUBSUB', 'NUMSUB', channel));
+    return perNode.reduce<number>((sum, answer) => sum + Number((answer as [string, number])[1]), 0);
+  }
+
+  /**
    * Has Redis close `connection` (CLIENT KILL on the server it is connected to), as when it drops a
    * client that outgrew its output buffer: the client sees the connection closed and reconnects.
    */

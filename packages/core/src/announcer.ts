@@ -1,64 +1,94 @@
 import type { HydraContext } from './context.js';
-import type { InstanceAnnouncement, InstanceCache } from './instance-cache.js';
+import type { AnnouncementFeed, InstanceAnnouncement } from './instance-cache.js';
 import { LogThrottle } from './log-throttle.js';
 import type { NodeEntry } from './presence.js';
 
-/** What hydra-nest instances tell each other on the announcement channel. */
+/** What hydra-nest instances tell each other on a service's announcement channel. */
 export type Announcement = InstanceAnnouncement;
 
+/** The part of the subscriber an {@link Announcer} uses: classic channels followed while running. */
+export interface AnnouncementChannels {
+  /** Listens on `channel` from now on (also after reconnects); resolves once Redis confirmed it. */
+  follow(channel: string): Promise<void>;
+  /** Stops listening on `channel`. */
+  unfollow(channel: string): Promise<void>;
+}
+
 /**
- * Publishes this instance's arrival and departure on hydra-nest's announcement channel and feeds
- * peers' announcements to the local instance cache, so callers learn of hydra-nest instances at once
- * instead of on the next discovery refresh. Hydra 1.x peers never see this channel.
+ * Publishes this instance's arrival and departure on its service's announcement channel, listens on
+ * the announcement channels of the services the instance cache watches (and of those only), and feeds
+ * what it hears to the cache, so callers learn of hydra-nest instances at once instead of on the next
+ * discovery refresh. An instance hears only the arrivals of services it talks to: starting n instances
+ * costs n announcements to their watchers, not n² to everyone. Hydra 1.x peers never see these channels.
  */
-export class Announcer {
-  /** Payloads on the announcement channel that were not announcements, ignored. */
+export class Announcer implements AnnouncementFeed {
+  /** Payloads on announcement channels that were not announcements of the channel's service, ignored. */
   malformed = 0;
-  private readonly channel: string;
   private readonly malformedLog = new LogThrottle(1000);
 
   constructor(
     private readonly ctx: HydraContext,
-    private readonly cache: InstanceCache,
-  ) {
-    this.channel = ctx.keys.announceChannel();
-  }
+    private readonly channels: AnnouncementChannels,
+    private readonly apply: (announcement: Announcement) => void,
+  ) {}
 
+  /** Whether `channel` is an announcement channel (of any service). */
   handles(channel: string): boolean {
-    return channel === this.channel;
+    return this.ctx.keys.isAnnounceChannel(channel);
   }
 
   async announce(event: Announcement['event'], instance?: NodeEntry): Promise<void> {
-    const { identity } = this.ctx;
+    const { identity, keys } = this.ctx;
     const announcement: Announcement = {
       event,
       service: identity.serviceName,
       instanceId: identity.instanceId,
       instance: instance && { ...instance, updatedOnTS: Date.parse(instance.updatedOn) },
     };
-    await this.ctx.redis.publish(this.channel, JSON.stringify(announcement));
+    await this.ctx.redis.publish(keys.announceChannel(identity.serviceName), JSON.stringify(announcement));
   }
 
   /**
-   * Applies a peer's announcement. Anything else on the channel (not JSON, not an announcement, an
-   * `up` whose instance entry does not name the announcing instance) is counted, logged at most once a
-   * second, and ignored: it must neither throw here, on the subscriber's message path, nor reach the
-   * instance cache, where a malformed entry would be picked as a target.
+   * Starts hearing `service`'s announcements; resolves once Redis confirmed the subscription (at once
+   * while the subscriber is away: it subscribes on its return). Never rejects: without announcements,
+   * the periodic lookup still finds the service's instances, only later.
    */
-  receive(payload: string): void {
+  async follow(service: string): Promise<void> {
+    const channel = this.ctx.keys.announceChannel(service);
+    await this.channels.follow(channel).catch((error: Error) => {
+      this.ctx.logger.warn(
+        `could not subscribe to ${channel} (${error.message}); instances of ${service} are found ` +
+          'by the periodic lookup until the subscriber reconnects',
+      );
+    });
+  }
+
+  /** Stops hearing `service`'s announcements. */
+  unfollow(service: string): void {
+    this.channels.unfollow(this.ctx.keys.announceChannel(service)).catch(() => undefined); // gone anyway
+  }
+
+  /**
+   * Applies a peer's announcement heard on `channel`. Anything else (not JSON, not an announcement, one
+   * of another service than the channel's, an `up` whose instance entry does not name the announcing
+   * instance) is counted, logged at most once a second, and ignored: it must neither throw here, on the
+   * subscriber's message path, nor reach the instance cache, where a malformed entry would be picked as
+   * a target.
+   */
+  receive(channel: string, payload: string): void {
     const announcement = parseAnnouncement(payload);
-    if (!announcement) {
+    if (!announcement || announcement.service !== this.ctx.keys.announceChannelService(channel)) {
       this.malformed++;
       if (this.malformedLog.due()) {
         this.ctx.logger.warn(
-          `ignored a malformed announcement on ${this.channel}: ${payload.slice(0, 80)} ` +
-            `[${this.malformed} so far; only hydra-nest instances should publish there]`,
+          `ignored a malformed announcement on ${channel}: ${payload.slice(0, 80)} ` +
+            `[${this.malformed} so far; only hydra-nest instances of that service should publish there]`,
         );
       }
       return;
     }
     if (announcement.instanceId === this.ctx.identity.instanceId) return;
-    this.cache.applyAnnouncement(announcement);
+    this.apply(announcement);
   }
 }
 

@@ -72,7 +72,8 @@ export class Hydra extends EventEmitter {
   /** Command connection (a `Cluster` client on a Redis Cluster). */
   readonly redis: RedisClient;
   /**
-   * Subscriber connection (service, instance and announcement channels). On a cluster, a connection to
+   * Subscriber connection (service and instance channels, and the announcement channels of watched
+   * services). On a cluster, a connection to
    * the master that owns the slot of the service's channels, following it through failovers and slot moves.
    */
   readonly subscriber: Redis;
@@ -109,12 +110,12 @@ export class Hydra extends EventEmitter {
       const clients = createClusterClients(options.redis.cluster, options.redis);
       this.address = clients.address;
       this.redis = clients.command;
-      // One connection, to the master of the slot of the own channels (any, for the announcements alone).
-      const placedBy =
-        options.register === false
-          ? this.keys.announceChannel()
-          : this.keys.serviceChannel(this.identity.serviceName);
-      this.clusterSubscriber = createClusterSubscriber(clients, placedBy);
+      // One connection, to the master of the slot of the own channels (any would do for the classic
+      // announcement channels alone, as with `register: false`).
+      this.clusterSubscriber = createClusterSubscriber(
+        clients,
+        this.keys.serviceChannel(this.identity.serviceName),
+      );
       this.subscriber = this.clusterSubscriber.redis;
     } else {
       const resolved = resolveRedisOptions(options.redis);
@@ -145,11 +146,14 @@ export class Hydra extends EventEmitter {
     this.configs = new ConfigStore(ctx);
     this.discovery = new Discovery(ctx);
     this.routes = new RouteRegistry(ctx, this.discovery);
+    this.announcer = new Announcer(ctx, this.channels, (announcement) =>
+      this.instances.applyAnnouncement(announcement),
+    );
     this.instances = new InstanceCache(ctx, this.discovery, {
       refreshMs: options.discoveryRefreshMs,
       discoverMs: options.discoveryScanMs,
+      announcements: this.announcer,
     });
-    this.announcer = new Announcer(ctx, this.instances);
     this.messaging = new Messenger(
       {
         ...ctx,
@@ -206,7 +210,6 @@ export class Hydra extends EventEmitter {
       this.subscriber.disconnect();
       throw error;
     }
-    const shared = [this.keys.announceChannel()];
     const own =
       this.options.register === false
         ? []
@@ -224,20 +227,13 @@ export class Hydra extends EventEmitter {
         revive: this.ownsClient, // a client of the caller's is theirs to close, or to connect again
         onLost: (reason) => this.connections.lost('command', reason),
       }),
-      watchConnection(
-        this.subscriber,
-        'subscriber',
-        this.address,
-        this.logger,
-        () => this.resubscribe(shared, own),
-        {
-          revive: true,
-          onLost: (reason) => {
-            this.connections.lost('subscriber', reason);
-            this.reportConnections(); // the command connection may still work: say so at once
-          },
+      watchConnection(this.subscriber, 'subscriber', this.address, this.logger, () => this.resubscribe(), {
+        revive: true,
+        onLost: (reason) => {
+          this.connections.lost('subscriber', reason);
+          this.reportConnections(); // the command connection may still work: say so at once
         },
-      ),
+      }),
     );
     // On a cluster: the subscriber follows its slot's master, and messaging hears of failovers.
     const following = this.clusterSubscriber?.follow(
@@ -249,7 +245,7 @@ export class Hydra extends EventEmitter {
     this.channels.onMessage((channel, payload) => this.route(channel, payload));
     try {
       // Subscriptions first, presence second: a caller that sees us can already reach us.
-      await this.channels.subscribe(shared, own);
+      await this.channels.subscribe(own);
       if (this.options.register !== false) {
         await this.presence.register();
         this.health.start(this.presence);
@@ -317,9 +313,9 @@ export class Hydra extends EventEmitter {
   }
 
   /** Subscribes to the channels again once the subscriber is back after a loss. */
-  private resubscribe(shared: string[], own: string[]): void {
-    this.channels.subscribe(shared, own).then(
-      () => this.subscribedAgain([...shared, ...own]),
+  private resubscribe(): void {
+    this.channels.subscribeAgain().then(
+      () => this.subscribedAgain(this.channels.channels()),
       (error: Error) => {
         if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
         this.logger.warn(
@@ -360,7 +356,7 @@ export class Hydra extends EventEmitter {
 
   private route(channel: string, payload: string): void {
     if (this.announcer.handles(channel)) {
-      this.announcer.receive(payload);
+      this.announcer.receive(channel, payload);
       return;
     }
     // Raw UMF payloads from the service or instance channel: a direct call, as this is every message's path.

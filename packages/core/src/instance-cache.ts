@@ -17,6 +17,17 @@ export interface InstanceAnnouncement {
   instance?: NodeEntry & { updatedOnTS?: number };
 }
 
+/**
+ * Where the cache hears hydra-nest peers' announcements (the `Announcer`): it follows a service while
+ * watching it, and only then, so that an instance hears the arrivals of the services it talks to only.
+ */
+export interface AnnouncementFeed {
+  /** Starts delivering `service`'s announcements; resolves once they are delivered. Never rejects. */
+  follow(service: string): Promise<void>;
+  /** Stops delivering them. */
+  unfollow(service: string): void;
+}
+
 /** Timing of the instance cache's background upkeep; see {@link InstanceCache}. */
 export interface InstanceCacheOptions {
   /**
@@ -39,6 +50,8 @@ export interface InstanceCacheOptions {
    * so without a bound a stream of made-up service names would grow the cache for ever. Default 1024.
    */
   maxServices?: number;
+  /** Announcements to follow for each watched service. Default: none (lookups alone). */
+  announcements?: AnnouncementFeed;
 }
 
 interface ServiceView {
@@ -62,7 +75,8 @@ const ANNOUNCED_MEMORY_MS = 10_000;
  * one pipeline checks that the known instances of all watched services are still present; every
  * `discoverMs`, or at once when the nodes hash names a new instance, the services are looked up afresh
  * (nodes hash and presence keys, never a SCAN, so the cost does not grow with unrelated keys).
- * hydra-nest peers' announcements ({@link applyAnnouncement}) and failed calls ({@link markGone})
+ * hydra-nest peers' announcements ({@link applyAnnouncement}; the cache follows them for each watched
+ * service, from before its first lookup until it stops watching it) and failed calls ({@link markGone})
  * update it at once. Redis errors in the background keep the last known lists.
  *
  * Emits `change(service, instances)` whenever the set of instance ids of a watched service changes.
@@ -83,6 +97,9 @@ export class InstanceCache extends EventEmitter {
   private readonly refreshMs: number;
   private readonly discoverMs: number;
   private readonly maxServices: number;
+  private readonly feed: AnnouncementFeed | undefined;
+  /** Service -> arrivals announced while its first lookup ran, applied once it is watched. */
+  private readonly early = new Map<string, InstanceAnnouncement[]>();
   private uses = 0;
   private stopRefreshing: StopRepeating | undefined;
   private ticking = false;
@@ -99,6 +116,7 @@ export class InstanceCache extends EventEmitter {
     this.refreshMs = options.refreshMs ?? 1000;
     this.discoverMs = options.discoverMs ?? 3000;
     this.maxServices = options.maxServices ?? 1024;
+    this.feed = options.announcements;
   }
 
   /**
@@ -181,7 +199,12 @@ export class InstanceCache extends EventEmitter {
     }
     this.tombstones.delete(instanceId);
     const view = this.views.get(service);
-    if (!view || !instance) return;
+    if (!instance) return;
+    if (!view) {
+      // Its first lookup is under way and may have missed this newcomer: apply it once it is done.
+      this.early.get(service)?.push(announcement);
+      return;
+    }
     const info: InstanceInfo = {
       ...instance,
       updatedOnTS: instance.updatedOnTS ?? Date.parse(instance.updatedOn),
@@ -204,23 +227,42 @@ export class InstanceCache extends EventEmitter {
     this.generation++;
     this.stopRefreshing?.();
     this.stopRefreshing = undefined;
+    for (const service of this.views.keys()) this.feed?.unfollow(service);
     this.views.clear();
+    this.early.clear();
     this.tombstones.clear();
     this.announced.clear();
   }
 
+  /**
+   * Follows the service's announcements, then looks it up: an instance that starts meanwhile is either
+   * found by the lookup or heard announcing itself (kept in `early` until the view exists).
+   */
   private async load(service: string): Promise<InstanceInfo[]> {
     const generation = this.generation;
-    const scannedAt = Date.now();
-    const found = (await this.discovery.instancesOf([service])).get(service) ?? [];
+    const arrivals: InstanceAnnouncement[] = [];
+    this.early.set(service, arrivals);
+    let found: InstanceInfo[];
+    let scannedAt: number;
+    try {
+      await this.feed?.follow(service);
+      scannedAt = Date.now();
+      found = (await this.discovery.instancesOf([service])).get(service) ?? [];
+    } catch (error) {
+      this.stopFollowing(service, arrivals);
+      throw error;
+    }
     const instances = this.withoutTombstones(found);
     if (generation !== this.generation || this.views.has(service)) {
+      if (generation !== this.generation) this.stopFollowing(service, arrivals);
       return this.views.get(service)?.instances ?? instances;
     }
+    if (this.early.get(service) === arrivals) this.early.delete(service);
     if (this.views.size >= this.maxServices) this.forgetLeastUsed();
     const view: ServiceView = { instances: [], cursor: -1, scannedAt, usedAt: ++this.uses };
     this.views.set(service, view);
     this.update(service, view, () => instances);
+    for (const arrival of arrivals) this.applyAnnouncement(arrival);
     this.stopRefreshing ??= repeatEvery(this.refreshMs, () => void this.tick());
     return view.instances;
   }
@@ -229,7 +271,15 @@ export class InstanceCache extends EventEmitter {
   private forgetLeastUsed(): void {
     let oldest: [string, ServiceView] | undefined;
     for (const entry of this.views) if (!oldest || entry[1].usedAt < oldest[1].usedAt) oldest = entry;
-    if (oldest) this.views.delete(oldest[0]);
+    if (!oldest) return;
+    this.views.delete(oldest[0]);
+    this.feed?.unfollow(oldest[0]);
+  }
+
+  /** Undoes what a load that did not end in a watched service set up. */
+  private stopFollowing(service: string, arrivals: InstanceAnnouncement[]): void {
+    if (this.early.get(service) === arrivals) this.early.delete(service);
+    if (!this.views.has(service)) this.feed?.unfollow(service);
   }
 
   /** One background round: look up the services due for it, check the others' known instances. */

@@ -29,10 +29,13 @@ export class Keyspace {
   readonly prefix: string;
   /** Whether service names are wrapped in Cluster hash tags. */
   readonly clusterHashTags: boolean;
+  /** What every announcement channel starts with (checked for each message an instance receives). */
+  private readonly announceHead: string;
 
   constructor(options: KeyspaceOptions = {}) {
     this.prefix = (options.prefix ?? HYDRA_PREFIX).replace(/:+$/, '');
     this.clusterHashTags = options.clusterHashTags ?? false;
+    this.announceHead = `${this.prefix}:hn:announce:`;
   }
 
   /** The service segment as it appears in keys (hash-tagged in Cluster layout). */
@@ -135,12 +138,28 @@ export class Keyspace {
   }
 
   /**
-   * hydra-nest's own announcement channel: instances publish arrivals and departures here so that
-   * peers' discovery caches learn of them at once (Hydra peers are found by SCAN as usual). It is a
+   * `P:hn:announce:S`: hydra-nest's own announcement channel of a service. Its instances publish their
+   * arrival and departure there, and only instances watching the service listen, so that peers'
+   * discovery caches learn of them at once without every instance hearing every other (Hydra peers are
+   * found by the periodic lookup as usual). A classic channel, also on a cluster, where a watcher's
+   * subscriber sits on the master of its own slot: a classic PUBLISH reaches every node. It is a
    * channel, not a key, and is outside Hydra's `mc` namespace.
    */
-  announceChannel(): string {
-    return `${this.prefix}:hn:announce`;
+  announceChannel(service: string): string {
+    return `${this.announceHead}${this.svc(service)}`;
+  }
+
+  /** Whether `channel` is an announcement channel (of any service); cheap, for every message. */
+  isAnnounceChannel(channel: string): boolean {
+    return channel.startsWith(this.announceHead);
+  }
+
+  /** The service whose announcement channel `channel` is, or undefined when it is not one. */
+  announceChannelService(channel: string): string | undefined {
+    if (!this.isAnnounceChannel(channel)) return undefined;
+    const segment = channel.slice(this.announceHead.length);
+    if (!this.clusterHashTags) return segment || undefined;
+    return /^\{[^{}]+\}$/.test(segment) ? segment.slice(1, -1) : undefined;
   }
 
   /**
@@ -153,7 +172,7 @@ export class Keyspace {
 
   /**
    * The Redis ACL channel pattern (`&` rule) that covers every channel hydra-nest publishes on or
-   * subscribes to: service and instance channels (`P:mc:...`) and the announcement channel.
+   * subscribes to: service and instance channels (`P:mc:...`) and the announcement channels.
    */
   aclChannelPattern(): string {
     return `${this.escapeGlob(this.prefix)}:*`;

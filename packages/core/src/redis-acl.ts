@@ -37,6 +37,7 @@ export const HYDRA_REDIS_COMMANDS: readonly string[] = [
   // Messaging and announcements.
   'publish',
   'subscribe',
+  'unsubscribe', // a watched service's announcement channel, once it is watched no longer
   // On a Redis Cluster: sharded pub/sub, the slot map ioredis reads, and GET where MGET spans slots.
   'spublish',
   'ssubscribe',

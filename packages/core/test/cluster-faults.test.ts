@@ -136,6 +136,9 @@ describe('Redis Cluster faults', () => {
     const queued = 50;
     for (let n = 0; n < queued; n++)
       await queue.queueMessage({ to: 'sturdy-svc:/', frm: 'client-svc:/', bdy: { n } });
+    // The service's subscriber, on the master killed below, also holds a watched service's announcements.
+    await service.instances.watch('watched-svc');
+    const announcements = service.keys.announceChannel('watched-svc');
     const load = steadyLoad(client, 'sturdy-svc:/', 2000);
     await eventually(() => load.figures.completed > 20);
     const master = await cluster.masterOf('{sturdy-svc}');
@@ -149,6 +152,16 @@ describe('Redis Cluster faults', () => {
       async () =>
         (await service.discovery.instances('sturdy-svc')).some((i) => i.instanceID === service.instanceId),
       { timeoutMs: 10_000, what: 'presence renewed on the new master' },
+    );
+    // Classic subscriptions live on one node: the promoted replica must have it again, once.
+    await eventually(
+      async () => {
+        const counts = await Promise.all(
+          (await cluster.masters()).map((m) => cluster.call(m.port, 'PUBSUB', 'NUMSUB', announcements)),
+        );
+        return counts.reduce<number>((sum, answer) => sum + Number((answer as [string, number])[1]), 0) === 1;
+      },
+      { timeoutMs: 10_000, what: 'the announcement channel subscribed again after the failover' },
     );
     const done = new Set<number>();
     const consumer = new QueueConsumer(ctx, { concurrency: 8 }, (job) => {

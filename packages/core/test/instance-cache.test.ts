@@ -198,6 +198,60 @@ describe('InstanceCache', () => {
     expect(events).toEqual([[id], []]);
   });
 
+  it("follows a service's announcements from before its first lookup until it stops watching it", async () => {
+    const calls: string[] = [];
+    const announcements = {
+      follow: async (service: string) => void calls.push(`follow ${service}`),
+      unfollow: (service: string) => void calls.push(`unfollow ${service}`),
+    };
+    const { cache, discovery } = newCache({
+      refreshMs: 60_000,
+      discoverMs: 60_000,
+      maxServices: 1,
+      announcements,
+    });
+    const lookup = discovery.instancesOf.bind(discovery);
+    discovery.instancesOf = (services) => {
+      calls.push(`lookup ${services.join()}`);
+      return lookup(services);
+    };
+    const [a, b] = [uniqueService('feed-a'), uniqueService('feed-b')];
+    await cache.watch(a);
+    await cache.watch(a); // from memory: no second subscription
+    await cache.watch(b); // past maxServices: a is forgotten, and so are its announcements
+    expect(calls).toEqual([`follow ${a}`, `lookup ${a}`, `follow ${b}`, `lookup ${b}`, `unfollow ${a}`]);
+    cache.close();
+    expect(calls.at(-1)).toBe(`unfollow ${b}`);
+  });
+
+  it('keeps an arrival announced while the first lookup of its service ran', async () => {
+    const service = uniqueService('early');
+    const { cache, discovery } = newCache({ refreshMs: 60_000, discoverMs: 60_000 });
+    const id = fakeInstanceId();
+    const lookup = discovery.instancesOf.bind(discovery);
+    discovery.instancesOf = async (services) => {
+      const found = await lookup(services); // read before the newcomer's keys exist
+      cache.applyAnnouncement({
+        event: 'up',
+        service,
+        instanceId: id,
+        instance: {
+          serviceName: service,
+          serviceDescription: 'early',
+          version: '1.0.0',
+          instanceID: id,
+          updatedOn: new Date().toISOString(),
+          processID: 1,
+          ip: '127.0.0.1',
+          port: 4000,
+          hostName: 'h',
+        },
+      });
+      return found;
+    };
+    expect(ids(await cache.watch(service))).toEqual([id]);
+  });
+
   it('keeps an instance announced while a SCAN was under way, which that SCAN could not see', async () => {
     const service = uniqueService('race');
     const { cache, discovery } = newCache({ refreshMs: 60_000, discoverMs: 60_000 });

@@ -23,6 +23,24 @@ describe('Keyspace', () => {
     expect(keys.instanceChannel('users', id)).toBe(`hydra:service:mc:users:${id}`);
   });
 
+  it("names one announcement channel per service, outside Hydra's mc namespace, and parses it back", () => {
+    expect(keys.announceChannel('users')).toBe('hydra:service:hn:announce:users');
+    expect(keys.announceChannelService('hydra:service:hn:announce:users')).toBe('users');
+    const cluster = new Keyspace({ clusterHashTags: true });
+    expect(cluster.announceChannel('users')).toBe('hydra:service:hn:announce:{users}');
+    expect(cluster.announceChannelService('hydra:service:hn:announce:{users}')).toBe('users');
+    for (const other of [
+      'hydra:service:hn:announce', // the old shared channel, no longer used
+      'hydra:service:hn:announce:',
+      'hydra:service:mc:users',
+      'acme:hn:announce:users',
+    ]) {
+      expect(keys.announceChannelService(other)).toBeUndefined();
+      expect(cluster.announceChannelService(other)).toBeUndefined();
+    }
+    expect(cluster.announceChannelService('hydra:service:hn:announce:users')).toBeUndefined();
+  });
+
   it('keeps its own extension keys out of every suffix Hydra scans for', () => {
     const key = keys.extension('users', 'leases');
     for (const suffix of [':service', ':routes', ':presence', ':health', ':health:log']) {

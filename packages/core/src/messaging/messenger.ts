@@ -15,6 +15,11 @@ import type { MessagingStats } from './messaging-stats.js';
 import { MessageSigner } from './message-signing.js';
 import { messageSizeLimit } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
+import { MessagingObservers, statusOfFailure, type MessagingObserver } from './messaging-observer.js';
+import { activeTracer } from '../tracing/active-tracer.js';
+import { endWhenSettled, markActiveSpanFailed, startSendSpan } from '../tracing/message-spans.js';
+import { injectTraceContext } from '../tracing/trace-headers.js';
+import { ERROR_REPLY_TYPE, type UmfErrorBody } from './error-replies.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
 import { Publisher } from './publisher.js';
 import { replyTo } from './reply-message.js';
@@ -48,6 +53,8 @@ export class Messenger {
     timeouts: 0,
     retries: 0,
   };
+  /** @internal The observers {@link observe} installed. */
+  readonly observers = new MessagingObservers();
   private readonly publisher: Publisher;
   private readonly requests: RequestDispatcher;
   private readonly incoming: IncomingMessages;
@@ -68,7 +75,7 @@ export class Messenger {
     this.requests = new RequestDispatcher(ctx, this.publisher, this.routes, options, this.stats);
     this.incoming = new IncomingMessages(
       ctx.keys.serviceChannel(serviceName),
-      `${serviceName} (${instanceId})`,
+      serviceName,
       instanceId,
       ctx.logger,
       this.stats,
@@ -77,6 +84,7 @@ export class Messenger {
       options.handlerWaitMs ?? DEFAULT_HANDLER_WAIT_MS,
       signer,
       maxBytes,
+      this.observers,
     );
     ctx.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),
@@ -90,6 +98,14 @@ export class Messenger {
    */
   setHandler(handler: IncomingHandler | undefined): void {
     this.incoming.setHandler(handler);
+  }
+
+  /**
+   * Installs an observer of what messaging sends, receives and refuses (`collectHydraMetrics` installs
+   * one); returns the function that removes it. Its calls are on the hot path: keep them cheap.
+   */
+  observe(observer: MessagingObserver): () => void {
+    return this.observers.add(observer);
   }
 
   /**
@@ -111,7 +127,7 @@ export class Messenger {
    */
   sendMessage(input: UmfInput): Promise<UmfMessage> {
     try {
-      return this.publisher.send(this.outgoing(createMessage(input)));
+      return this.traced(this.outgoing(createMessage(input)), 'event', (m) => this.publisher.send(m));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -124,14 +140,12 @@ export class Messenger {
    * @throws {@link ServiceUnavailableError} when no instance of the service listens.
    * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
-  async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
-    const message = this.outgoing(createMessage(input));
-    const { service } = parseRoute(message.to);
-    const receivers = await this.publisher.toService(service, message);
-    if (receivers === 0 && this.publisher.trustReceivers) {
-      throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
+  sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
+    try {
+      return this.traced(this.outgoing(createMessage(input)), 'broadcast', (m) => this.broadcast(m));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return message;
   }
 
   /**
@@ -143,7 +157,9 @@ export class Messenger {
    */
   sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
     try {
-      return this.publisher.send(this.outgoing(createReply(original, response)));
+      const reply = this.outgoing(createReply(original, response));
+      this.answering(original, reply);
+      return this.publisher.send(reply);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -160,7 +176,9 @@ export class Messenger {
    */
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
     try {
-      return this.publisher.send(replyTo(original, bdy, typ));
+      const reply = replyTo(original, bdy, typ);
+      if (this.observers.active || activeTracer() !== undefined) this.answering(original, reply);
+      return this.publisher.send(reply);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -193,7 +211,11 @@ export class Messenger {
     const retries = options.retries ?? this.options.retries ?? 2;
     const timeoutMs =
       options.timeoutMs ?? (message.tmo ? message.tmo * 1000 : undefined) ?? this.options.timeoutMs ?? 5000;
-    return this.requests.start(message, route, timeoutMs, retries);
+    const tracer = activeTracer();
+    const span = tracer && startSendSpan(tracer, message, route.service, 'request');
+    const settled = this.requests.start(message, route, timeoutMs, retries);
+    if (this.observers.active) this.observeRequest(message, settled);
+    return span ? endWhenSettled(span, settled) : settled;
   }
 
   /**
@@ -269,6 +291,53 @@ export class Messenger {
   close(): void {
     this.incoming.setHandler(undefined);
     this.requests.abortAll(`${this.serviceName} is stopping`);
+  }
+
+  /** Sends `message` with `send`, in a producer span when an OpenTelemetry SDK is registered. */
+  private traced(
+    message: UmfMessage,
+    kind: 'event' | 'broadcast',
+    send: (message: UmfMessage) => Promise<UmfMessage>,
+  ): Promise<UmfMessage> {
+    if (this.observers.active) this.observers.sent(message, kind);
+    const tracer = activeTracer();
+    if (tracer === undefined) return send(message);
+    const span = startSendSpan(tracer, message, this.routes.parse(message.to).service, kind);
+    return endWhenSettled(span, send(message));
+  }
+
+  private async broadcast(message: UmfMessage): Promise<UmfMessage> {
+    const { service } = parseRoute(message.to);
+    const receivers = await this.publisher.toService(service, message);
+    if (receivers === 0 && this.publisher.trustReceivers) {
+      throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
+    }
+    return message;
+  }
+
+  /**
+   * A reply leaves: observers learn its status, and it carries the trace context of the handling
+   * (the active span, which an error reply marks failed).
+   */
+  private answering(original: UmfMessage, reply: UmfMessage): void {
+    const error = reply.typ === ERROR_REPLY_TYPE ? (reply.bdy as Partial<UmfErrorBody>) : undefined;
+    const status = typeof error?.statusCode === 'number' ? error.statusCode : 200;
+    if (this.observers.active) {
+      this.observers.answered(original, status);
+      this.observers.sent(reply, 'reply');
+    }
+    if (activeTracer() === undefined) return;
+    injectTraceContext(reply);
+    if (status >= 400) markActiveSpanFailed(status, error?.error?.name ?? '');
+  }
+
+  private observeRequest(message: UmfMessage, settled: Promise<UmfMessage>): void {
+    const startedAt = performance.now();
+    this.observers.sent(message, 'request');
+    settled.then(
+      () => this.observers.requestSettled(message, 200, startedAt),
+      (error: unknown) => this.observers.requestSettled(message, statusOfFailure(error), startedAt),
+    );
   }
 
   /** Checks a message before it leaves; `frm` defaults to this service, since Hydra peers require a sender. */

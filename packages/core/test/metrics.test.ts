@@ -130,13 +130,16 @@ describe('collectHydraMetrics + serveMetrics (plain Node)', () => {
     await consumer.start();
     cleanup.push(() => consumer.stop());
 
-    const samples = await eventually(async () => {
-      const scraped = (await scrape(url)).samples;
-      expect(
-        sampleValue(scraped, 'hydra_queue_jobs_total', { service: 'jobs-svc', outcome: 'dead_lettered' }),
-      ).toBe(1);
-      return scraped;
-    }, 10_000);
+    const samples = await eventually(
+      async () => {
+        const scraped = (await scrape(url)).samples;
+        expect(
+          sampleValue(scraped, 'hydra_queue_jobs_total', { service: 'jobs-svc', outcome: 'dead_lettered' }),
+        ).toBe(1);
+        return scraped;
+      },
+      { timeoutMs: 10_000 },
+    );
     const job = (outcome: string) =>
       sampleValue(samples, 'hydra_queue_jobs_total', { service: 'jobs-svc', outcome });
     expect([job('completed'), job('failed'), job('retried'), job('rejected')]).toEqual([1, 2, 1, 0]);

@@ -25,7 +25,7 @@ export type IncomingHandler = (
   broadcast: boolean,
   channel: string,
   deadline: number | undefined,
-) => void | Promise<unknown>;
+) => unknown;
 
 /** Takes the reply to one of our own requests. */
 export interface ReplyReceiver {

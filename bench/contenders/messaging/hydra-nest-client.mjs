@@ -8,6 +8,7 @@
 // (reply body in `bdy`, or `body` for the long form) and sendMessage(umf) -> Promise.
 import * as core from '@hydra-nest/core';
 import { requireExports, sleep } from '../../lib/common.mjs';
+import { metricsWanted, registerTracing, tracingWanted } from '../../lib/observability.mjs';
 import { HN_DB, HN_SERVICE } from './hydra-nest-server.mjs';
 
 requireExports(core, ['Hydra'], '@hydra-nest/core');
@@ -29,6 +30,7 @@ function findMessenger(instance) {
 }
 
 export async function connect({ redisUrl }) {
+  if (tracingWanted()) await registerTracing();
   hydra = new core.Hydra({
     serviceName: CLIENT_SERVICE,
     serviceIP: '127.0.0.1',
@@ -36,6 +38,7 @@ export async function connect({ redisUrl }) {
     logger: core.silentLogger,
   });
   messenger = findMessenger(hydra);
+  if (metricsWanted()) (await import('@hydra-nest/core/metrics')).collectHydraMetrics(hydra);
   await hydra.start();
   frm = `${hydra.instanceId}@${CLIENT_SERVICE}:/`;
   const deadline = Date.now() + 15_000;

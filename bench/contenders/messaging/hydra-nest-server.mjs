@@ -14,6 +14,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
 import { requireExports } from '../../lib/common.mjs';
+import { metricsWanted, registerTracing, tracingWanted } from '../../lib/observability.mjs';
 
 requireExports(nest, ['HydraModule', 'HydraTransport', 'UmfHandler'], '@hydra-nest/nest');
 
@@ -40,6 +41,11 @@ Controller()(EchoController);
 
 export async function start({ redisUrl, onEvent }) {
   countEvent = onEvent;
+  if (tracingWanted()) await registerTracing();
+  // Metrics on a port of their own: this microservice has no HTTP server.
+  const metrics = metricsWanted()
+    ? [(await import('@hydra-nest/nest/metrics')).HydraMetricsModule.forRoot({ port: 0, host: '127.0.0.1' })]
+    : [];
   class BenchModule {}
   Module({
     imports: [
@@ -48,6 +54,7 @@ export async function start({ redisUrl, onEvent }) {
         serviceIP: '127.0.0.1',
         redis: { url: `${redisUrl}/${HN_DB}` },
       }),
+      ...metrics,
     ],
     controllers: [EchoController],
   })(BenchModule);

@@ -178,6 +178,8 @@ async function main() {
   log('\nTry it yourself:');
   for (const { sample, port } of children)
     if (sample.http) log(`  curl http://127.0.0.1:${port}${sample.http}`);
+  // Every sample serves Prometheus metrics on its port (image-svc, which has no HTTP app, on a port of their own).
+  for (const { port } of children) log(`  curl -s http://127.0.0.1:${port}/metrics | grep ^hydra_`);
   if (redis) log(`  redis-cli -p ${redis.port} -n 15 --scan --pattern 'hydra:service:*'`);
   if (cluster) {
     const [{ port }] = cluster.nodes;

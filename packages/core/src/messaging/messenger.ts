@@ -15,11 +15,8 @@ import type { MessagingStats } from './messaging-stats.js';
 import { MessageSigner } from './message-signing.js';
 import { messageSizeLimit } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
-import { MessagingObservers, statusOfFailure, type MessagingObserver } from './messaging-observer.js';
-import { activeTracer } from '../tracing/active-tracer.js';
-import { endWhenSettled, markActiveSpanFailed, startSendSpan } from '../tracing/message-spans.js';
-import { injectTraceContext } from '../tracing/trace-headers.js';
-import { ERROR_REPLY_TYPE, type UmfErrorBody } from './error-replies.js';
+import { MessagingObservers, type MessagingObserver } from './messaging-observer.js';
+import { OutgoingTelemetry } from './outgoing-telemetry.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
 import { Publisher } from './publisher.js';
 import { replyTo } from './reply-message.js';
@@ -55,6 +52,7 @@ export class Messenger {
   };
   /** @internal The observers {@link observe} installed. */
   readonly observers = new MessagingObservers();
+  private readonly telemetry = new OutgoingTelemetry(this.observers);
   private readonly publisher: Publisher;
   private readonly requests: RequestDispatcher;
   private readonly incoming: IncomingMessages;
@@ -127,7 +125,13 @@ export class Messenger {
    */
   sendMessage(input: UmfInput): Promise<UmfMessage> {
     try {
-      return this.traced(this.outgoing(createMessage(input)), 'event', (m) => this.publisher.send(m));
+      const message = this.outgoing(createMessage(input));
+      return this.telemetry.send(
+        message,
+        () => this.routes.parse(message.to).service,
+        'event',
+        (m) => this.publisher.send(m),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -142,7 +146,13 @@ export class Messenger {
    */
   sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
     try {
-      return this.traced(this.outgoing(createMessage(input)), 'broadcast', (m) => this.broadcast(m));
+      const message = this.outgoing(createMessage(input));
+      return this.telemetry.send(
+        message,
+        () => parseRoute(message.to).service,
+        'broadcast',
+        (m) => this.broadcast(m),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -158,7 +168,7 @@ export class Messenger {
   sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
     try {
       const reply = this.outgoing(createReply(original, response));
-      this.answering(original, reply);
+      this.telemetry.reply(original, reply);
       return this.publisher.send(reply);
     } catch (error) {
       return Promise.reject(error);
@@ -177,7 +187,7 @@ export class Messenger {
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
     try {
       const reply = replyTo(original, bdy, typ);
-      if (this.observers.active || activeTracer() !== undefined) this.answering(original, reply);
+      this.telemetry.reply(original, reply);
       return this.publisher.send(reply);
     } catch (error) {
       return Promise.reject(error);
@@ -211,11 +221,9 @@ export class Messenger {
     const retries = options.retries ?? this.options.retries ?? 2;
     const timeoutMs =
       options.timeoutMs ?? (message.tmo ? message.tmo * 1000 : undefined) ?? this.options.timeoutMs ?? 5000;
-    const tracer = activeTracer();
-    const span = tracer && startSendSpan(tracer, message, route.service, 'request');
+    const span = this.telemetry.beforeRequest(message, route.service);
     const settled = this.requests.start(message, route, timeoutMs, retries);
-    if (this.observers.active) this.observeRequest(message, settled);
-    return span ? endWhenSettled(span, settled) : settled;
+    return this.telemetry.afterRequest(message, settled, span);
   }
 
   /**
@@ -293,19 +301,7 @@ export class Messenger {
     this.requests.abortAll(`${this.serviceName} is stopping`);
   }
 
-  /** Sends `message` with `send`, in a producer span when an OpenTelemetry SDK is registered. */
-  private traced(
-    message: UmfMessage,
-    kind: 'event' | 'broadcast',
-    send: (message: UmfMessage) => Promise<UmfMessage>,
-  ): Promise<UmfMessage> {
-    if (this.observers.active) this.observers.sent(message, kind);
-    const tracer = activeTracer();
-    if (tracer === undefined) return send(message);
-    const span = startSendSpan(tracer, message, this.routes.parse(message.to).service, kind);
-    return endWhenSettled(span, send(message));
-  }
-
+  /** Publishes on the service channel; no instance listening there is an error. */
   private async broadcast(message: UmfMessage): Promise<UmfMessage> {
     const { service } = parseRoute(message.to);
     const receivers = await this.publisher.toService(service, message);
@@ -313,31 +309,6 @@ export class Messenger {
       throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
     }
     return message;
-  }
-
-  /**
-   * A reply leaves: observers learn its status, and it carries the trace context of the handling
-   * (the active span, which an error reply marks failed).
-   */
-  private answering(original: UmfMessage, reply: UmfMessage): void {
-    const error = reply.typ === ERROR_REPLY_TYPE ? (reply.bdy as Partial<UmfErrorBody>) : undefined;
-    const status = typeof error?.statusCode === 'number' ? error.statusCode : 200;
-    if (this.observers.active) {
-      this.observers.answered(original, status);
-      this.observers.sent(reply, 'reply');
-    }
-    if (activeTracer() === undefined) return;
-    injectTraceContext(reply);
-    if (status >= 400) markActiveSpanFailed(status, error?.error?.name ?? '');
-  }
-
-  private observeRequest(message: UmfMessage, settled: Promise<UmfMessage>): void {
-    const startedAt = performance.now();
-    this.observers.sent(message, 'request');
-    settled.then(
-      () => this.observers.requestSettled(message, 200, startedAt),
-      (error: unknown) => this.observers.requestSettled(message, statusOfFailure(error), startedAt),
-    );
   }
 
   /** Checks a message before it leaves; `frm` defaults to this service, since Hydra peers require a sender. */

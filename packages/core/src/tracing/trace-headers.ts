@@ -32,8 +32,15 @@ const setter: TextMapSetter<Headers> = {
  */
 export function injectTraceContext(message: UmfMessage, ctx: Context = context.active()): void {
   const headers: Headers = { ...(message.hdr as Headers | undefined) };
-  propagation.inject(ctx, headers, setter);
-  message.hdr = headers;
+  let written = false;
+  propagation.inject(ctx, headers, {
+    set: (carrier, key, value) => {
+      setter.set(carrier, key, value);
+      written = true;
+    },
+  });
+  // No propagator registered: nothing to carry, and a message without headers keeps none.
+  if (written) message.hdr = headers;
 }
 
 /** The trace context a received message carries in its `hdr`; the root context when it carries none. */

@@ -7,6 +7,7 @@ import { Hydra } from '../src/hydra.js';
 import { silentLogger } from '../src/logger.js';
 import { errorBody, ERROR_REPLY_TYPE } from '../src/messaging/index.js';
 import { collectHydraMetrics, RouteLabels, serveMetrics, type MetricsServer } from '../src/metrics/index.js';
+import { LatencyHistogram } from '../src/metrics/latency-histogram.js';
 import { QueueConsumer, WorkQueue } from '../src/queue/index.js';
 
 const redis = useRedis();
@@ -180,5 +181,29 @@ describe('RouteLabels', () => {
     expect(labels.of('users-svc:/v1/third')).toBe('other');
     expect(labels.of('users-svc:[get]/v1/users/43')).toBe('users-svc:[get]/v1/users/:id');
     expect(labels.of('not a route')).toBe('other');
+  });
+});
+
+describe('LatencyHistogram', () => {
+  it('writes cumulative buckets per route and status, with +Inf, sum and count', () => {
+    const histogram = new LatencyHistogram('t', [0.01, 0.1]);
+    histogram.observe('a:/', 200, 0.005);
+    histogram.observe('a:/', 200, 0.05);
+    histogram.observe('a:/', 200, 3);
+    histogram.observe('a:/', 504, 5);
+    const of = (status: string, metricName: string, le?: number | string) =>
+      histogram
+        .samples()
+        .find(
+          (s) =>
+            s.metricName === metricName &&
+            s.labels.status === status &&
+            (le === undefined || s.labels.le === le),
+        )?.value;
+    expect([of('200', 't_bucket', 0.01), of('200', 't_bucket', 0.1), of('200', 't_bucket', '+Inf')]).toEqual([
+      1, 2, 3,
+    ]);
+    expect([of('200', 't_sum'), of('200', 't_count')]).toEqual([3.055, 3]);
+    expect([of('504', 't_bucket', 0.1), of('504', 't_bucket', '+Inf')]).toEqual([0, 1]);
   });
 });

@@ -13,11 +13,12 @@ interface Series {
 }
 
 /**
- * A histogram kept as plain arrays per label set (one map lookup and a short scan per observation),
+ * A histogram kept as plain arrays per label set (two map lookups and a short scan per observation),
  * turned into Prometheus' `_bucket`/`_sum`/`_count` samples only when scraped.
  */
 export class LatencyHistogram {
-  private readonly series = new Map<string, Series>();
+  /** Route, then status: nested, so that no key string is built per observation. */
+  private readonly series = new Map<string, Map<number, Series>>();
 
   constructor(
     private readonly name: string,
@@ -26,8 +27,9 @@ export class LatencyHistogram {
 
   /** Records one duration, in seconds, under `route` and `status`. */
   observe(route: string, status: number, seconds: number): void {
-    const key = `${status} ${route}`;
-    let series = this.series.get(key);
+    let byStatus = this.series.get(route);
+    if (byStatus === undefined) this.series.set(route, (byStatus = new Map()));
+    let series = byStatus.get(status);
     if (series === undefined) {
       series = {
         labels: { route, status: String(status) },
@@ -35,7 +37,7 @@ export class LatencyHistogram {
         sum: 0,
         count: 0,
       };
-      this.series.set(key, series);
+      byStatus.set(status, series);
     }
     const { buckets } = this;
     for (let i = 0; i < buckets.length; i++) {
@@ -51,7 +53,7 @@ export class LatencyHistogram {
   /** The samples of every series: cumulative buckets with `le`, then `+Inf`, sum and count. */
   samples(): Sample[] {
     const samples: Sample[] = [];
-    for (const { labels, counts, sum, count } of this.series.values()) {
+    for (const { labels, counts, sum, count } of [...this.series.values()].flatMap((m) => [...m.values()])) {
       let cumulative = 0;
       this.buckets.forEach((bound, i) => {
         cumulative += counts[i]!;

@@ -44,10 +44,10 @@ export class MessagingMetrics implements MessagingObserver {
   requestSettled(request: UmfMessage, status: number, startedAt: number): void {
     const route = this.routes.of(request.to);
     this.latency.observe(route, status, (performance.now() - startedAt) / 1000);
-    if (status >= 400) this.failedCounts.inc(route, String(status), 'client');
+    if (status >= 400) this.failedCounts.inc(route, status, 'client');
   }
 
   answered(request: UmfMessage, status: number): void {
-    if (status >= 400) this.failedCounts.inc(this.routes.of(request.to), String(status), 'server');
+    if (status >= 400) this.failedCounts.inc(this.routes.of(request.to), status, 'server');
   }
 }

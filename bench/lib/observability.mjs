@@ -23,6 +23,10 @@ export async function registerTracing() {
   trace.setGlobalTracerProvider(
     new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(nowhere)] }),
   );
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // BENCH_HYDRA_TRACING_CONTEXT=none leaves the context manager out, to tell its cost (async hooks on
+  // every promise of the process, on Node 20) from that of the spans themselves.
+  if (process.env.BENCH_HYDRA_TRACING_CONTEXT !== 'none') {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 }

@@ -67,3 +67,21 @@ describe('trace context without an OpenTelemetry SDK', () => {
     expect(seen[0]!.hdr).toEqual({ 'x-tenant': 'acme' });
   });
 });
+
+describe('activeTracer', () => {
+  it('sees an SDK registered after start, and its removal', async () => {
+    const { trace } = await import('@opentelemetry/api');
+    const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+    expect(activeTracer()).toBeUndefined();
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+    try {
+      const tracer = activeTracer();
+      expect(tracer).toBeDefined();
+      expect(activeTracer()).toBe(tracer);
+      expect(tracer!.startSpan('x').isRecording()).toBe(true);
+    } finally {
+      trace.disable();
+    }
+    expect(activeTracer()).toBeUndefined();
+  });
+});

@@ -22,6 +22,10 @@ const CLUSTER_SUITES = [
   'packages/core/test/http-request-retries.test.ts',
   'packages/core/test/queue-*.test.ts',
   'test/crash/queue-crash.test.ts',
+  'packages/router/test/router-http.test.ts',
+  'packages/router/test/router-admin.test.ts',
+  'packages/router/test/websocket-gateway.test.ts',
+  'packages/router/test/dashboard.test.ts',
 ];
 
 // SWC compiles the TypeScript so that decorator metadata (constructor injection types) is emitted

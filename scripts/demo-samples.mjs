@@ -67,3 +67,16 @@ export const SAMPLES = [
     },
   },
 ];
+
+/**
+ * The gateway `npm run demo` starts in front of the samples: `hydra-nest-router` on ROUTER_PORT, else
+ * a free port, routing by the routes the samples publish.
+ */
+export const ROUTER = {
+  name: 'router',
+  service: 'hydra-router',
+  entry: 'packages/router/dist/cli/main.js',
+  args: ['--host', '127.0.0.1'],
+  port: process.env.ROUTER_PORT ? Number(process.env.ROUTER_PORT) : undefined,
+  tryIt: showGet('/v1/hello/newcomer', 'the router sent it to hello-svc'),
+};

@@ -12,7 +12,7 @@ import { Hydra, silentLogger } from '@hydra-nest/core';
 import { redisFromEnv } from '@hydra-nest/sample-config';
 import { startCluster } from './lib/redis-cluster.mjs';
 import { freePort, startRedis, waitFor } from './lib/redis-process.mjs';
-import { SAMPLES } from './demo-samples.mjs';
+import { ROUTER, SAMPLES } from './demo-samples.mjs';
 
 const USAGE =
   'usage: npm run demo [-- --cluster]\n' +
@@ -81,8 +81,8 @@ async function startSample(sample, redisEnv) {
   if (stopping) return;
   const entry = path.join(root, sample.entry);
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const port = await freePort();
-  const child = spawn(process.execPath, [entry], {
+  const port = sample.port ?? (await freePort());
+  const child = spawn(process.execPath, [entry, ...(sample.args ?? [])], {
     env: { ...process.env, ...redisEnv, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -143,6 +143,21 @@ async function showShardedPublishes() {
   log(`\nSPUBLISH calls per master (sharded pub/sub: a message crosses one master): ${counts.join(', ')}`);
 }
 
+/** A few `hydra-nest` operator commands to try, pointed at the demo's Redis. */
+function showCliCommands(redisEnv) {
+  const target = redisEnv.REDIS_CLUSTER_NODES
+    ? `--cluster ${redisEnv.REDIS_CLUSTER_NODES}`
+    : `--redis ${redisEnv.REDIS_URL}`;
+  const cli = `npx hydra-nest ${target}`;
+  log('\nThe operator CLI (packages/cli; add --json for scripts):');
+  log(`  ${cli} services`);
+  log(`  ${cli} health hello-svc`);
+  log(`  ${cli} ping hello-svc`);
+  log(`  ${cli} send hello-svc:/ '{"name":"operator"}' --type hello.greet`);
+  log(`  ${cli} queue stats image-svc`);
+  log(`  ${cli} watch`);
+}
+
 async function main() {
   let wantCluster;
   try {
@@ -170,22 +185,37 @@ async function main() {
       `${sample.service} to register`,
     );
   }
+  // The gateway last: it reads every route the samples published when it starts.
+  const routerPort = await startSample(ROUTER, redisEnv);
+  await waitFor(
+    async () => (await observer.discovery.instances(ROUTER.service)).length > 0,
+    20_000,
+    'the router to register',
+  );
   await showRegistry();
   for (const { sample, port } of children) {
     if (sample.tryIt) await sample.tryIt({ port, observer, log });
   }
   if (observer.keys.clusterHashTags) await showShardedPublishes();
+  log(`\nGateway: hydra-nest-router on http://127.0.0.1:${routerPort}`);
+  log(`  Dashboard: http://127.0.0.1:${routerPort}/dashboard`);
   log('\nTry it yourself:');
   for (const { sample, port } of children)
     if (sample.http) log(`  curl http://127.0.0.1:${port}${sample.http}`);
   // Every sample serves Prometheus metrics on its port (image-svc, which has no HTTP app, on a port of their own).
-  for (const { port } of children) log(`  curl -s http://127.0.0.1:${port}/metrics | grep ^hydra_`);
+  for (const { sample, port } of children)
+    if (SAMPLES.includes(sample)) log(`  curl -s http://127.0.0.1:${port}/metrics | grep ^hydra_`);
+  log('Through the router:');
+  for (const sample of SAMPLES) if (sample.http) log(`  curl http://127.0.0.1:${routerPort}${sample.http}`);
+  log(`  curl http://127.0.0.1:${routerPort}/v1/router/list/routes`);
+  log(`  curl http://127.0.0.1:${routerPort}/v1/router/list/services`);
   if (redis) log(`  redis-cli -p ${redis.port} -n 15 --scan --pattern 'hydra:service:*'`);
   if (cluster) {
     const [{ port }] = cluster.nodes;
     log(`  redis-cli -c -p ${port} hgetall ${observer.keys.nodes()}`);
     log(`  redis-cli --cluster call 127.0.0.1:${port} keys 'hydra:service:*' --cluster-only-masters`);
   }
+  showCliCommands(redisEnv);
   log('\nRunning. Press Ctrl-C to stop every service (each deregisters at once).');
 }
 
@@ -208,7 +238,7 @@ async function shutdown(signal, exitCode = 0) {
     ),
   );
   if (observer?.running) {
-    for (const sample of SAMPLES) {
+    for (const sample of [...SAMPLES, ROUTER]) {
       const left = await observer.discovery.instances(sample.service).catch(() => undefined);
       const state =
         left === undefined

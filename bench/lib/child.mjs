@@ -105,6 +105,8 @@ const client = {
     let errors = 0;
     let lastError;
     let finished = 0;
+    /** Replies in every phase: what the Redis servers saw, for the cluster bench's per-node counts. */
+    let replied = 0;
     const request = mod.request;
     const worker = async () => {
       while (phase !== 'stop') {
@@ -117,6 +119,7 @@ const client = {
           await sleep(1);
           continue;
         }
+        replied++;
         if (phase === 'measure') {
           count++;
           samples.push(hrMs() - t0);
@@ -143,6 +146,7 @@ const client = {
       errors,
       lastError: lastError ? String(lastError?.message ?? lastError) : undefined,
       stuck: concurrency - finished,
+      replied,
     };
   },
   /** Starts emitting one-way events as fast as the in-flight and lag bounds allow; returns at once. */

@@ -73,6 +73,14 @@ export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
 }
 
+/**
+ * hydra-nest's `redis` option for a benchmark child: the private single Redis (`redisUrl`, in `db`), or
+ * the private cluster when the orchestrator passes its nodes (`clusterNodes`, db 0 only).
+ */
+export function hydraNestRedis({ redisUrl, clusterNodes }, db) {
+  return clusterNodes ? { cluster: { nodes: clusterNodes } } : { url: `${redisUrl}/${db}` };
+}
+
 /** Serialises an Error for IPC. */
 export function errorText(error) {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;

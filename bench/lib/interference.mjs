@@ -18,7 +18,9 @@ function machineBusyMs() {
   return busy;
 }
 
+/** Redis CPU ms of `admin`'s server, or summed over several (the nodes of a cluster). */
 async function redisCpuMs(admin) {
+  if (Array.isArray(admin)) return (await Promise.all(admin.map(redisCpuMs))).reduce((a, b) => a + b, 0);
   const info = await admin.info('cpu');
   const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return (field('used_cpu_sys') + field('used_cpu_user')) * 1000;

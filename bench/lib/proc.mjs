@@ -11,6 +11,7 @@ const CHILD_ENTRY = path.join(here, 'child.mjs');
 /** Every live child, so that an abrupt exit can still kill them all. */
 const live = new Set();
 let redisToKill;
+let clusterToKill;
 
 /** Raised when a contender's module cannot be loaded: the contender is skipped, not the run. */
 export class LoadError extends Error {}
@@ -66,11 +67,12 @@ export class Child {
 
   /**
    * Forks a child for `role` with `modulePath`; rejects with LoadError when the module does not load.
-   * `wrapper` runs node under another program (`{ command: 'valgrind', args: [...] }`).
+   * `wrapper` runs node under another program (`{ command: 'valgrind', args: [...] }`); `entry` is
+   * another child script speaking the same IPC protocol (bench/lib/scale-host.mjs).
    */
-  static async start(name, role, modulePath, { loadTimeoutMs = 30_000, wrapper } = {}) {
+  static async start(name, role, modulePath, { loadTimeoutMs = 30_000, wrapper, entry = CHILD_ENTRY } = {}) {
     const nodeArgs = ['--expose-gc', ...extraNodeArgs()];
-    const proc = fork(CHILD_ENTRY, [role, modulePath], {
+    const proc = fork(entry, [role, modulePath], {
       ...(wrapper
         ? { execPath: wrapper.command, execArgv: [...wrapper.args, process.execPath, ...nodeArgs] }
         : { execArgv: nodeArgs }),
@@ -172,9 +174,24 @@ export function trackRedis(redis) {
   redisToKill = redis;
 }
 
+/** Registers the private Redis Cluster (scripts/lib/redis-cluster.mjs) so that an abrupt exit kills it too. */
+export function trackCluster(cluster) {
+  clusterToKill = cluster;
+}
+
 /** Synchronous last-resort cleanup: SIGKILL every child and the Redis we started, remove its data dir. */
 export function killEverything() {
   for (const child of [...live]) child.kill('SIGKILL');
+  const cluster = clusterToKill;
+  clusterToKill = undefined;
+  for (const node of cluster?.processes ?? []) {
+    try {
+      if (node.child && node.child.exitCode === null) node.child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (cluster?.dir) rmSync(cluster.dir, { recursive: true, force: true });
   const redis = redisToKill;
   redisToKill = undefined;
   if (redis?.child && redis.child.exitCode === null) {

@@ -81,6 +81,13 @@ export declare class RedisCluster {
   kill(port: number): Promise<void>;
   /** Starts the node on `port` again with its `nodes.conf` and resolves once the cluster has settled. */
   restart(port: number, options?: { downMs?: number; timeoutMs?: number }): Promise<void>;
+  /** SIGKILLs every node at once, as if the whole cluster crashed (nothing is saved without persistence). */
+  killAll(): Promise<void>;
+  /**
+   * Starts every node again (after `downMs`) with its `nodes.conf`, so each rejoins as itself, and
+   * resolves once the cluster has settled.
+   */
+  restartAll(options?: { downMs?: number; timeoutMs?: number }): Promise<void>;
   /**
    * Resolves once another node serves the slots of the master on `oldMasterPort` and the cluster has
    * settled: the new master's port, and the milliseconds since `kill(oldMasterPort)`.

@@ -169,6 +169,24 @@ export class RedisCluster {
     await this.waitUntilSettled({ timeoutMs });
   }
 
+  /** SIGKILLs every node at once, as if the whole cluster crashed (nothing is saved without persistence). */
+  async killAll() {
+    for (const { port } of this.processes) this.#forget(port);
+    await Promise.all(this.processes.map((p) => p.kill()));
+  }
+
+  /**
+   * Starts every node again (after `downMs`) with its `nodes.conf`, so each rejoins as itself (no
+   * failover happens: every node was down), and resolves once the cluster has settled.
+   */
+  async restartAll({ downMs = 0, timeoutMs = 20_000 } = {}) {
+    for (const { port } of this.processes) this.#forget(port);
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    await Promise.all(this.processes.map((p) => p.restart()));
+    this.kills.clear();
+    await this.waitUntilSettled({ timeoutMs });
+  }
+
   /**
    * Waits until another node serves the slots of the master on `oldMasterPort` and the cluster has
    * settled (`waitUntilSettled`). Resolves the new master's port and the milliseconds since `kill(port)`

@@ -63,7 +63,5 @@ process.once('SIGTERM', () => {
 
 function connection(options: RedisConnectionOptions): RedisClient {
   if (!options.cluster) return new Redis(resolveRedisOptions(options).options);
-  const { command, subscriber } = createClusterClients(options.cluster, options);
-  subscriber.disconnect(); // never connected: the worker needs no subscriber
-  return command;
+  return createClusterClients(options.cluster, options).command;
 }

@@ -112,6 +112,9 @@ describe('npm run demo on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     expect(output).toContain('Using REDIS_CLUSTER_NODES=');
     expect(output).toMatch(/GET http:\S+\/v1\/greeter\/newcomer -> .* 200 .*"via":"umf"/);
     expect(output).toContain('image-svc queue now: {"received":0,"inProgress":0,"incomplete":1');
+    // The gateway routes on the cluster too (issue #18).
+    expect(output).toMatch(/GET http:\S+\/v1\/hello\/newcomer -> the router sent it to hello-svc -> 200 /);
+    expect(output).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/dashboard/);
     for (const service of SERVICES) {
       expect(output).toContain(`- ${service}: slot `);
       expect(await reader!.exists(client!.keys.service(service))).toBe(1); // hydra:service:{<service>}:service
@@ -145,7 +148,7 @@ describe('npm run demo on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
       new Promise((r) => setTimeout(() => r('still running after 15 s'), 15_000)),
     ]);
     expect(code, demo!.output).toBe(0);
-    for (const service of SERVICES) {
+    for (const service of [...SERVICES, 'hydra-router']) {
       expect(demo!.output).toContain(`${service}: deregistered`);
       expect(await client!.discovery.instances(service)).toEqual([]);
     }

@@ -224,9 +224,55 @@ export class TestTopology {
     await this.#cluster.restart(port, { downMs });
   }
 
+  /**
+   * Takes Redis away as a crash would (SIGKILL, nothing saved): the server, or every node of the cluster
+   * (a master's loss alone is a failover, not an outage). {@link bringRedisBack} starts it again.
+   */
+  async crashRedis(): Promise<void> {
+    if (this.#cluster) await this.#cluster.killAll();
+    else await this.server.kill();
+  }
+
+  /**
+   * Starts Redis again after {@link crashRedis}, `downMs` later, empty unless `persistence` is on, and
+   * resolves once it serves again (on a cluster, once every node is back and the cluster has settled).
+   */
+  async bringRedisBack({ downMs = 0 } = {}): Promise<void> {
+    if (this.#cluster) await this.#cluster.restartAll({ downMs });
+    else await this.server.restart({ downMs });
+  }
+
+  /**
+   * How many connections listen on a service or instance channel: PUBSUB NUMSUB, or PUBSUB SHARDNUMSUB
+   * of the master that owns the channel's slot on a cluster (what SPUBLISH's answer counts).
+   */
+  async subscribers(channel: string): Promise<number> {
+    const port = this.#cluster ? (await this.#cluster.masterOf(channel)).port : this.server.port;
+    const [answer] = await this.#onServers([port], (redis) =>
+      redis.call('PUBSUB', this.#cluster ? 'SHARDNUMSUB' : 'NUMSUB', channel),
+    );
+    return Number((answer as [string, number])[1]);
+  }
+
+  /**
+   * Has Redis close `connection` (CLIENT KILL on the server it is connected to), as when it drops a
+   * client that outgrew its output buffer: the client sees the connection closed and reconnects.
+   */
+  async killConnection(connection: Redis): Promise<void> {
+    const { localAddress, localPort, remotePort } = connection.stream;
+    await this.#onServers([remotePort!], (redis) =>
+      redis.call('CLIENT', 'KILL', 'ADDR', `${localAddress}:${localPort}`),
+    );
+  }
+
   /** Runs `ask` on a direct connection to the server, or to every master of the cluster. */
   async #eachServer<T>(ask: (redis: Redis) => Promise<T>): Promise<T[]> {
     const ports = this.#cluster ? (await this.#cluster.masters()).map((m) => m.port) : [this.server.port];
+    return this.#onServers(ports, ask);
+  }
+
+  /** Runs `ask` on a direct connection to each server of `ports`. */
+  async #onServers<T>(ports: number[], ask: (redis: Redis) => Promise<T>): Promise<T[]> {
     return Promise.all(
       ports.map(async (port) => {
         const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true });

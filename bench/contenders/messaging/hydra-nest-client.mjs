@@ -6,8 +6,9 @@
 // stop(), instanceId, discovery.instances(service); and a messenger reachable as `hydra.messaging`,
 // `hydra.messenger`, or `new Messenger(hydra)`, with request(umf, { timeoutMs }) -> Promise<reply UMF>
 // (reply body in `bdy`, or `body` for the long form) and sendMessage(umf) -> Promise.
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import * as core from '@hydra-nest/core';
-import { requireExports, sleep } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports, sleep } from '../../lib/common.mjs';
 import { metricsWanted, registerTracing, tracingWanted } from '../../lib/observability.mjs';
 import { HN_DB, HN_SERVICE } from './hydra-nest-server.mjs';
 
@@ -29,12 +30,12 @@ function findMessenger(instance) {
   );
 }
 
-export async function connect({ redisUrl }) {
+export async function connect(cfg) {
   if (tracingWanted()) await registerTracing();
   hydra = new core.Hydra({
     serviceName: CLIENT_SERVICE,
     serviceIP: '127.0.0.1',
-    redis: { url: `${redisUrl}/${HN_DB}` },
+    redis: hydraNestRedis(cfg, HN_DB),
     logger: core.silentLogger,
   });
   messenger = findMessenger(hydra);

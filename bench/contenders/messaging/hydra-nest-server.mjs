@@ -9,11 +9,12 @@
 // HydraTransport (an injectable CustomTransportStrategy), UmfHandler(pattern) (a method decorator whose
 // pattern matches the UMF `typ`), and optionally UmfEventHandler(pattern) for messages that get no reply
 // (UmfHandler is used for events when it is absent; its return value must then not be sent anywhere).
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import 'reflect-metadata';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 import { metricsWanted, registerTracing, tracingWanted } from '../../lib/observability.mjs';
 
 requireExports(nest, ['HydraModule', 'HydraTransport', 'UmfHandler'], '@hydra-nest/nest');
@@ -39,7 +40,8 @@ UmfHandler('echo')(proto, 'echo', Object.getOwnPropertyDescriptor(proto, 'echo')
 UmfEventHandler('evt')(proto, 'evt', Object.getOwnPropertyDescriptor(proto, 'evt'));
 Controller()(EchoController);
 
-export async function start({ redisUrl, onEvent }) {
+export async function start(cfg) {
+  const { onEvent } = cfg;
   countEvent = onEvent;
   if (tracingWanted()) await registerTracing();
   // Metrics on a port of their own: this microservice has no HTTP server.
@@ -52,7 +54,7 @@ export async function start({ redisUrl, onEvent }) {
       HydraModule.forRoot({
         serviceName: HN_SERVICE,
         serviceIP: '127.0.0.1',
-        redis: { url: `${redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
       ...metrics,
     ],

@@ -3,11 +3,12 @@
 //
 // Expected from @hydra-nest/nest: HydraModule.forRoot({ serviceName, serviceIP, redis: { url } }) and an
 // injectable QueueService with queueMessage(umf) -> Promise.
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 import { HN_DB, QUEUE_SERVICE } from './hydra-nest-worker.mjs';
 
 requireExports(nest, ['HydraModule', 'QueueService'], '@hydra-nest/nest');
@@ -17,14 +18,14 @@ const FROM = 'hn-q-producer:/';
 let app;
 let queues;
 
-export async function setup({ redisUrl }) {
+export async function setup(cfg) {
   class ProducerModule {}
   Module({
     imports: [
       nest.HydraModule.forRoot({
         serviceName: 'hn-q-producer',
         serviceIP: '127.0.0.1',
-        redis: { url: `${redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
     ],
   })(ProducerModule);

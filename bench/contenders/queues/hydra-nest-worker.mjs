@@ -6,11 +6,12 @@
 // QueueWorker(options) (a method decorator; options.concurrency = parallel jobs); the method receives the
 // message body (`bdy`) as its first argument (as @Payload() gives it) or the whole UMF message. Returning
 // marks the message completed. The worker starts when the context is initialised and stops on close().
+// With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
-import { requireExports } from '../../lib/common.mjs';
+import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
 
 requireExports(nest, ['HydraModule', 'QueueWorker'], '@hydra-nest/nest');
 
@@ -57,7 +58,7 @@ export async function start() {
       nest.HydraModule.forRoot({
         serviceName: QUEUE_SERVICE,
         serviceIP: '127.0.0.1',
-        redis: { url: `${cfg.redisUrl}/${HN_DB}` },
+        redis: hydraNestRedis(cfg, HN_DB),
       }),
     ],
     providers: [BenchWorker],

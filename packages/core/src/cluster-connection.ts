@@ -1,4 +1,4 @@
-import { Cluster, type ClusterOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { HydraConfigError } from './errors.js';
 
@@ -31,10 +31,16 @@ export interface ClusterNodeSettings {
   maxReconnectDelayMs?: number;
 }
 
-/** The command and subscriber connections to a cluster, and a printable address. */
+/**
+ * The command connection to a cluster, what its subscriber connection is made of (see
+ * `createClusterSubscriber`), and a printable address.
+ */
 export interface ClusterClients {
   command: Cluster;
-  subscriber: Cluster;
+  /** Options of the subscriber's connection to one master: the node options, reconnecting. */
+  subscriberOptions: RedisOptions;
+  /** A startup node, `host:port`: where the subscriber goes while the slot map names no owner. */
+  firstNode: string;
   address: string;
 }
 
@@ -42,7 +48,8 @@ export interface ClusterClients {
 const SLOTS_REFRESH_MS = 1000;
 
 /**
- * Creates (without connecting) the two cluster connections of a Hydra instance.
+ * Creates (without connecting) the command connection of a Hydra instance to a cluster, and the options
+ * of its subscriber connection.
  *
  * @throws `HydraConfigError` when `settings` also give a single server or Sentinel, or a db.
  */
@@ -84,10 +91,16 @@ export function createClusterClients(
     enableOfflineQueue: false,
     ...extra,
   });
-  // One subscriber connection per master, each following its slots (ioredis' sharded subscribers).
-  const subscriber = new Cluster(startup, { ...base, shardedSubscribers: true, ...extra });
-  const list = startup.map((n) => `${n.host}:${n.port}`).join(',');
-  return { command, subscriber, address: `redis cluster ${list}` };
+  // Resubscribing after a reconnect is the instance's job, as on one server (see hydra.ts).
+  const subscriberOptions: RedisOptions = {
+    ...base.redisOptions,
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    autoResubscribe: false,
+    retryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
+  };
+  const list = startup.map((n) => `${n.host}:${n.port}`);
+  return { command, subscriberOptions, firstNode: list[0]!, address: `redis cluster ${list.join(',')}` };
 }
 
 function parseNodes(nodes: unknown): Array<{ host: string; port: number }> {

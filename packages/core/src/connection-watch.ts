@@ -46,8 +46,9 @@ export function watchConnection(
     onClose();
     reviving = setTimeout(() => {
       reviving = undefined;
-      // A failure ends the connection again, and so comes back here.
-      if (client.status === 'end') client.connect().catch(() => undefined);
+      // A failure ends the connection again, and so comes back here. (A cluster client moves on from
+      // `end` to `close` as its node connections drain; neither is reconnecting.)
+      if (client.status === 'end' || client.status === 'close') client.connect().catch(() => undefined);
     }, REVIVE_MS);
   };
   client.on('error', onError);

@@ -19,6 +19,7 @@ import {
 } from './registry-exports.js';
 import { Announcer } from './announcer.js';
 import { createClusterClients } from './cluster-connection.js';
+import { createClusterSubscriber, type ClusterSubscriber } from './cluster-subscriber.js';
 import type { RedisClient } from './redis-client.js';
 import { Subscriptions } from './subscriptions.js';
 import { explainRefusal } from './redis-permission.js';
@@ -71,8 +72,11 @@ export class Hydra extends EventEmitter {
   readonly logger: HydraLogger;
   /** Command connection (a `Cluster` client on a Redis Cluster). */
   readonly redis: RedisClient;
-  /** Subscriber connection (service, instance and announcement channels). */
-  readonly subscriber: RedisClient;
+  /**
+   * Subscriber connection (service, instance and announcement channels). On a cluster, a connection to
+   * the master that owns the slot of the service's channels, following it through failovers and slot moves.
+   */
+  readonly subscriber: Redis;
   readonly presence: Presence;
   readonly health: HealthReporter;
   readonly flightRecorder: FlightRecorder;
@@ -93,6 +97,7 @@ export class Hydra extends EventEmitter {
   private lifecycle: Lifecycle = 'new';
   private readonly unwatch: Array<() => void> = [];
   private readonly channels: Subscriptions;
+  private readonly clusterSubscriber: ClusterSubscriber | undefined;
 
   constructor(private readonly options: HydraOptions) {
     super();
@@ -107,21 +112,27 @@ export class Hydra extends EventEmitter {
       const clients = createClusterClients(options.redis.cluster, options.redis);
       this.address = clients.address;
       this.redis = clients.command;
-      this.subscriber = clients.subscriber;
+      // One connection, to the master of the slot of the own channels (any, for the announcements alone).
+      const placedBy =
+        options.register === false
+          ? this.keys.announceChannel()
+          : this.keys.serviceChannel(this.identity.serviceName);
+      this.clusterSubscriber = createClusterSubscriber(clients, placedBy);
+      this.subscriber = this.clusterSubscriber.redis;
     } else {
       const resolved = resolveRedisOptions(options.redis);
       this.address = resolved.address;
       this.redis = options.redis?.client ?? new Redis(resolved.options);
       // Re-subscribing after a reconnect is done by the connection watcher start() installs, not by
       // ioredis: ioredis leaves its SUBSCRIBE's promise unobserved, so a stop() while it is in flight
-      // would surface as an unhandled rejection. (On a cluster, ioredis' sharded subscribers do it.)
+      // would surface as an unhandled rejection. (The same holds on a cluster.)
       this.subscriber = this.redis.duplicate({
         lazyConnect: true,
         enableOfflineQueue: true,
         autoResubscribe: false,
       });
     }
-    this.channels = new Subscriptions(this.subscriber);
+    this.channels = new Subscriptions(this.subscriber, this.clusterSubscriber !== undefined);
     // Connection errors surface through start() and the connection watcher; without a listener
     // ioredis would print every failed attempt, and an 'error' event would crash the process.
     for (const client of [this.redis, this.subscriber]) client.on('error', () => undefined);
@@ -153,8 +164,8 @@ export class Hydra extends EventEmitter {
       options.messaging,
     );
     // While running, the instance subscribes again after a loss (then tells messaging); until then
-    // messaging holds new requests. (A cluster's subscribers are per master and resubscribe themselves.)
-    if (!this.channels.sharded) this.subscriber.on('close', () => this.messaging.onSubscriberLost());
+    // messaging holds new requests.
+    this.subscriber.on('close', () => this.messaging.onSubscriberLost());
   }
 
   /** The service name (lower-cased). */
@@ -221,7 +232,7 @@ export class Hydra extends EventEmitter {
         'subscriber',
         this.address,
         this.logger,
-        () => (this.channels.sharded ? this.subscribedAgain() : this.resubscribe([...shared, ...own])),
+        () => this.resubscribe(shared, own),
         {
           revive: true,
           onLost: (reason) => {
@@ -231,13 +242,20 @@ export class Hydra extends EventEmitter {
         },
       ),
     );
+    // On a cluster: the subscriber follows its slot's master, and messaging hears of failovers.
+    const following = this.clusterSubscriber?.follow(
+      this.logger,
+      `${this.serviceName} (${this.instanceId})`,
+      () => this.messaging.onClusterChanged(),
+    );
+    if (following) this.unwatch.push(following);
     this.channels.onMessage((channel, payload) => this.route(channel, payload));
     try {
       // Subscriptions first, presence second: a caller that sees us can already reach us.
       await this.channels.subscribe(shared, own);
       if (this.options.register !== false) {
         await this.presence.register();
-        this.health.start();
+        this.health.start(this.presence);
         if (this.options.routes?.length) await this.routes.publish(this.options.routes);
         await this.announcer.announce('up', this.presence.nodeEntry());
         this.messaging.onStarted();
@@ -301,10 +319,10 @@ export class Hydra extends EventEmitter {
     }
   }
 
-  /** Subscribes to `channels` again once the subscriber is back after a loss. */
-  private resubscribe(channels: string[]): void {
-    this.subscriber.subscribe(...channels).then(
-      () => this.subscribedAgain(channels),
+  /** Subscribes to the channels again once the subscriber is back after a loss. */
+  private resubscribe(shared: string[], own: string[]): void {
+    this.channels.subscribe(shared, own).then(
+      () => this.subscribedAgain([...shared, ...own]),
       (error: Error) => {
         if (this.lifecycle !== 'running') return; // stopping: the connection was closed on purpose
         this.logger.warn(
@@ -316,12 +334,11 @@ export class Hydra extends EventEmitter {
     );
   }
 
-  /** The subscriber listens again (on a cluster, ioredis subscribed its connections again itself). */
-  private subscribedAgain(channels?: string[]): void {
+  /** The subscriber listens again: Redis confirmed every subscription. */
+  private subscribedAgain(channels: string[]): void {
     this.connections.back('subscriber');
     this.logger.log(
-      `${this.serviceName} (${this.instanceId}) subscribed again` +
-        (channels ? ` (${channels.join(', ')})` : '') +
+      `${this.serviceName} (${this.instanceId}) subscribed again (${channels.join(', ')})` +
         '; messages published to it while the subscriber was away did not reach it',
     );
     this.messaging.onSubscribed();

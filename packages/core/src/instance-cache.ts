@@ -164,9 +164,11 @@ export class InstanceCache extends EventEmitter {
 
   /**
    * Drops an instance at once (it failed a call or announced its departure). Background refreshes do not
-   * bring it back for 3.5 s, the time its presence key may outlive it.
+   * bring it back for 3.5 s, the time its presence key may outlive it. With `since`, when the failed call
+   * was sent: an instance that announced itself since then (it subscribed again meanwhile) is kept.
    */
-  markGone(service: string, instanceId: string): void {
+  markGone(service: string, instanceId: string, since?: number): void {
+    if (since !== undefined && (this.announced.get(instanceId) ?? -Infinity) >= since) return;
     this.tombstones.set(instanceId, Date.now() + TOMBSTONE_MS);
     this.announced.delete(instanceId);
     const view = this.views.get(service);

@@ -11,6 +11,12 @@ export interface PresenceOptions {
   ttlSeconds?: number;
 }
 
+/**
+ * Writes that ride a presence refresh: called with the refresh's pipeline before it is sent, it adds its
+ * own commands to it (see {@link Presence.carry}).
+ */
+export type PresenceRider = (pipeline: ReturnType<typeof pipelineOf>) => void | Promise<void>;
+
 /** The nodes-hash entry of an instance, in Hydra's field order. */
 export interface NodeEntry {
   serviceName: string;
@@ -29,9 +35,11 @@ export interface NodeEntry {
  * (short TTL, rewritten every second) and the instance's entry in the shared nodes hash.
  */
 export class Presence {
+  /** How often presence and the nodes entry are rewritten, ms. */
+  readonly intervalMs: number;
   private stopRefreshing: StopRepeating | undefined;
-  private readonly intervalMs: number;
   private readonly ttlSeconds: number;
+  private readonly riders = new Set<PresenceRider>();
 
   constructor(
     private readonly ctx: HydraContext,
@@ -79,9 +87,27 @@ export class Presence {
     this.stopRefreshing ??= repeatEvery(this.intervalMs, () => void this.refresh().catch(() => undefined));
   }
 
-  /** Rewrites presence and the node entry (one pipelined round trip). */
+  /** Rewrites presence and the node entry, with what the riders add (one pipelined round trip). */
   async refresh(): Promise<void> {
-    await execOrThrow(this.addRefresh(pipelineOf(this.ctx.redis)), this.ctx);
+    const pipeline = this.addRefresh(pipelineOf(this.ctx.redis));
+    for (const rider of this.riders) {
+      try {
+        await rider(pipeline);
+      } catch {
+        // A rider's failure is its own (it writes on its next turn); presence is written regardless.
+      }
+    }
+    await execOrThrow(pipeline, this.ctx);
+  }
+
+  /**
+   * Sends `rider`'s writes with every refresh, in the same round trip: each round trip costs Redis a
+   * read, a parse and a reply write whatever it carries, so thousands of instances cost less when their
+   * periodic writes travel together. Returns the function that stops it.
+   */
+  carry(rider: PresenceRider): StopRepeating {
+    this.riders.add(rider);
+    return () => void this.riders.delete(rider);
   }
 
   /** Stops refreshing and removes presence and the node entry at once, so callers stop choosing us. */

@@ -19,15 +19,16 @@ describe('Redis Cluster connection options', () => {
   });
 
   it('keeps credentials and TLS when the caller adds node options of its own', () => {
-    const { command, subscriber } = createClusterClients(
+    const { command, subscriberOptions } = createClusterClients(
       { nodes: [{ host: '127.0.0.1', port: 7000 }], redisOptions: { connectionName: 'mine' } },
       { username: 'app', password: 'secret', tls: true },
     );
     expect(command.options.redisOptions).toMatchObject({ username: 'app', password: 'secret', tls: {} });
     expect(command.options.redisOptions?.connectionName).toBe('mine');
-    expect(subscriber.options.shardedSubscribers).toBe(true);
+    // The subscriber's connection to one master has them too, and resubscribes only when told to.
+    expect(subscriberOptions).toMatchObject({ username: 'app', password: 'secret', tls: {} });
+    expect(subscriberOptions).toMatchObject({ connectionName: 'mine', autoResubscribe: false });
     command.disconnect();
-    subscriber.disconnect();
   });
 });
 

@@ -4,6 +4,7 @@ import { eventually, sleep } from '../../../test/harness/wait.js';
 import { HydraConfigError } from '../src/errors.js';
 import { HealthReporter } from '../src/health.js';
 import type { HydraLogger } from '../src/logger.js';
+import { Presence } from '../src/presence.js';
 import type { RedisClient } from '../src/redis-client.js';
 import { registryContext, uniqueService, unreachableRedis } from './registry-support.js';
 
@@ -115,6 +116,57 @@ describe('HealthReporter', () => {
     const last = await redis.get(key);
     await sleep(400);
     expect([last, null]).toContain(await redis.get(key));
+  });
+
+  it('rides the presence refresh when given the presence, and extends the log once a minute', async () => {
+    const ctx = registryContext(redis, uniqueService('health'));
+    const { serviceName, instanceId } = ctx.identity;
+    const presence = new Presence(ctx, { intervalMs: 200 });
+    const health = new HealthReporter(ctx, { intervalMs: 400 });
+    const mine = async (action: () => Promise<unknown>) =>
+      (await topology.monitor(action))
+        .filter((c) => c.some((arg) => arg.includes(instanceId)))
+        .map((c) => `${c[0]} ${c[1]}`)
+        .sort();
+    const presenceWrites = [`hset ${keys.nodes()}`, `setex ${keys.presence(serviceName, instanceId)}`];
+    const snapshotWrite = `setex ${keys.health(serviceName, instanceId)}`;
+    try {
+      // The first snapshot at once, on its own, with the log's expiry.
+      expect(await mine(async () => health.start(presence))).toEqual(
+        [`expire ${keys.healthLog(serviceName, instanceId)}`, snapshotWrite].sort(),
+      );
+      // Not due yet: the refresh carries presence only.
+      expect(await mine(() => presence.refresh())).toEqual(presenceWrites);
+      await sleep(350);
+      // Due: the snapshot travels with presence; the log's expiry waits for its minute.
+      expect(await mine(() => presence.refresh())).toEqual([...presenceWrites, snapshotWrite].sort());
+      expect(await redis.exists(keys.health(serviceName, instanceId))).toBe(1);
+      health.stop();
+      await sleep(450);
+      expect(await mine(() => presence.refresh())).toEqual(presenceWrites);
+    } finally {
+      health.stop();
+    }
+  });
+
+  it('writes a snapshot with checks on its own, never holding a presence refresh back', async () => {
+    const ctx = registryContext(redis, uniqueService('health'));
+    const presence = new Presence(ctx, { intervalMs: 100 });
+    const health = new HealthReporter(ctx, { intervalMs: 100 });
+    health.addCheck('slow', () => sleep(600).then(() => ({ status: 'up' as const })));
+    health.start(presence);
+    try {
+      await sleep(150);
+      const started = Date.now();
+      await presence.refresh();
+      expect(Date.now() - started).toBeLessThan(400);
+      await eventually(() => redis.exists(keys.health(ctx.identity.serviceName, ctx.identity.instanceId)), {
+        timeoutMs: 3000,
+        what: 'the snapshot written on its own',
+      });
+    } finally {
+      health.stop();
+    }
   });
 
   it('lets the snapshot lapse in 3 s and keeps the log a week on expireNow, as Hydra’s shutdown does', async () => {

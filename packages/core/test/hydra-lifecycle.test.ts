@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, useRedis } from '../../../test/harness/redis.js';
+import { freePort } from '../../../test/harness/redis.js';
 import { onCluster, testKeys, useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import { Hydra, type HydraOptions } from '../src/hydra.js';
@@ -133,10 +132,10 @@ describe('Hydra instance lifecycle', () => {
   });
 });
 
-// Standalone only: the one server restarting empty. On a cluster, a master's loss is a failover to its
-// replica, which the cluster failover tests cover (cluster-*.test.ts).
-describe.skipIf(onCluster)('Hydra instance when Redis restarts', () => {
-  const server = useRedis();
+// Redis restarts empty: the one server, or every node of the cluster at once (a master's loss alone is a
+// failover to its replica, which cluster-faults.test.ts covers).
+describe('Hydra instance when Redis restarts', () => {
+  const topology = useTopology();
 
   it('is present again within 2 s of Redis returning empty, logging the loss and the return once each', async () => {
     const lines: string[] = [];
@@ -151,35 +150,28 @@ describe.skipIf(onCluster)('Hydra instance when Redis restarts', () => {
       servicePort: 4200,
       logger,
       routes: ['[get]/v1/phoenix/rise'],
-      redis: { url: server.urlFor(15) },
+      redis: topology.redis,
     });
     await hydra.start();
     try {
       // No persistence: the restarted server has lost every key, as after a crash without AOF.
-      await server.restart({ crash: true, downMs: 1500 });
+      await topology.crashRedis();
+      await topology.bringRedisBack({ downMs: 1500 });
       const back = Date.now();
-      const redis = new Redis(server.urlFor(15));
-      try {
-        await eventually(
-          async () => (await redis.exists(testKeys.presence('phoenix', hydra.instanceId))) === 1,
-          {
-            timeoutMs: 2000,
-            what: 'presence after restart',
-          },
-        );
-        expect(Date.now() - back).toBeLessThan(2000);
-        await eventually(async () => (await redis.exists(testKeys.service('phoenix'))) === 1, {
-          timeoutMs: 2000,
-        });
-        await eventually(
-          async () => (await redis.sismember(testKeys.routes('phoenix'), '[get]/v1/phoenix/rise')) === 1,
-          {
-            timeoutMs: 2000,
-          },
-        );
-      } finally {
-        redis.disconnect();
-      }
+      const redis = topology.client();
+      const presence = testKeys.presence('phoenix', hydra.instanceId);
+      await eventually(async () => (await redis.exists(presence)) === 1, {
+        timeoutMs: 2000,
+        what: 'presence after restart',
+      });
+      expect(Date.now() - back).toBeLessThan(2000);
+      await eventually(async () => (await redis.exists(testKeys.service('phoenix'))) === 1, {
+        timeoutMs: 2000,
+      });
+      const route = '[get]/v1/phoenix/rise';
+      await eventually(async () => (await redis.sismember(testKeys.routes('phoenix'), route)) === 1, {
+        timeoutMs: 2000,
+      });
       const lost = lines.filter((l) => l.startsWith('warn') && l.includes('command connection'));
       const recovered = lines.filter((l) => l.includes('command connection') && l.includes('is back'));
       expect(lost).toHaveLength(1);

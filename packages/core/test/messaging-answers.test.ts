@@ -101,9 +101,12 @@ describe('a refusal from an instance the request has left', () => {
 
 describe('replies', () => {
   it('settle a request only when valid and from the service asked; forged ones change nothing', async () => {
+    // The real answer leaves once the forged ones are published: on the same channel, so it arrives after them.
+    let markSent: (published: Promise<unknown>) => void = () => undefined;
+    const forgedSent = new Promise((resolve) => (markSent = resolve));
     const slow = await node('slow-svc');
     slow.messaging.setHandler((m) => {
-      setTimeout(() => slow.messaging.reply(m, { real: true }).catch(() => undefined), 150);
+      void forgedSent.then(() => slow.messaging.reply(m, { real: true }).catch(() => undefined));
     });
     const client = await node('client-svc');
     const channel = keys.instanceChannel('client-svc', client.instanceId);
@@ -121,9 +124,13 @@ describe('replies', () => {
           bdy: { real: false },
           ...extra,
         });
-      void topology.publish(channel, forged('evil-svc:/')); // another service
-      void topology.publish(channel, forged('slow-svc:/', { bdy: undefined, to: 42 })); // not valid UMF
-      void topology.publish(channel, '{"rmid":"' + request.mid + '"'); // not JSON
+      markSent(
+        Promise.all([
+          topology.publish(channel, forged('evil-svc:/')), // another service
+          topology.publish(channel, forged('slow-svc:/', { bdy: undefined, to: 42 })), // not valid UMF
+          topology.publish(channel, '{"rmid":"' + request.mid + '"'), // not JSON
+        ]),
+      );
     });
     try {
       const reply = await client.messaging.request({ to: 'slow-svc:/', bdy: {} });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UmfValidationError, type UmfMessage } from '@hydra-nest/umf';
-import { onCluster, useTopology } from '../../../test/harness/topology.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually } from '../../../test/harness/wait.js';
 import type { Hydra } from '../src/hydra.js';
 import { useHydraNodes } from './hydra-nodes.js';
@@ -20,42 +20,35 @@ async function answering(serviceName: string): Promise<Hydra> {
 }
 
 describe('Messenger delivery', () => {
-  // Standalone only, as the two tests after it: they rest on PUBLISH's count of receivers, which hydra-nest
-  // does not trust on a cluster (a slot moving, a replica's subscribers), so there it never concludes
-  // "nobody listens" from a count of 0.
-  it.skipIf(onCluster)(
-    'sends a request to another instance at once when nobody listens on the chosen one’s channel',
-    async () => {
-      const deaf = await answering('deaf-svc');
-      const healthy = await answering('deaf-svc');
-      const client = await node('client-svc');
-      await client.instances.watch('deaf-svc');
-      await eventually(() => client.instances.peek('deaf-svc')!.length === 2);
-      deaf.subscriber.disconnect(); // still present in the registry, but hears nothing
-      const channel = keys.instanceChannel('deaf-svc', deaf.instanceId);
-      await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 0);
-      while (client.instances.pick('deaf-svc')!.instanceID !== healthy.instanceId);
-      const startedAt = Date.now();
-      const reply = await client.messaging.request({ to: 'deaf-svc:/', bdy: {} }, { timeoutMs: 3000 });
-      expect(reply.bdy).toEqual({ by: healthy.instanceId });
-      expect(Date.now() - startedAt).toBeLessThan(500);
-      expect(client.messaging.stats.retries).toBe(1);
-    },
-  );
+  // These three rest on PUBLISH's count of receivers; on a cluster, SPUBLISH's count from the master that
+  // owns the channel's slot, where every instance's subscriber connects.
+  it('sends a request to another instance at once when nobody listens on the chosen one’s channel', async () => {
+    const deaf = await answering('deaf-svc');
+    const healthy = await answering('deaf-svc');
+    const client = await node('client-svc');
+    await client.instances.watch('deaf-svc');
+    await eventually(() => client.instances.peek('deaf-svc')!.length === 2);
+    deaf.subscriber.disconnect(); // still present in the registry, but hears nothing
+    const channel = keys.instanceChannel('deaf-svc', deaf.instanceId);
+    await eventually(async () => (await topology.subscribers(channel)) === 0);
+    while (client.instances.pick('deaf-svc')!.instanceID !== healthy.instanceId);
+    const startedAt = Date.now();
+    const reply = await client.messaging.request({ to: 'deaf-svc:/', bdy: {} }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ by: healthy.instanceId });
+    expect(Date.now() - startedAt).toBeLessThan(500);
+    expect(client.messaging.stats.retries).toBe(1);
+  });
 
-  it.skipIf(onCluster)(
-    'rejects a message to a named instance that is gone, naming the instance',
-    async () => {
-      const client = await node('client-svc');
-      const error = await client.messaging
-        .sendMessage({ to: 'abc123@gone-svc:/', bdy: {} })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ServiceUnavailableError);
-      expect((error as Error).message).toBe('Unavailable gone-svc instance named abc123');
-    },
-  );
+  it('rejects a message to a named instance that is gone, naming the instance', async () => {
+    const client = await node('client-svc');
+    const error = await client.messaging
+      .sendMessage({ to: 'abc123@gone-svc:/', bdy: {} })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as Error).message).toBe('Unavailable gone-svc instance named abc123');
+  });
 
-  it.skipIf(onCluster)('rejects a broadcast to a service nobody runs', async () => {
+  it('rejects a broadcast to a service nobody runs', async () => {
     const client = await node('client-svc');
     await expect(client.messaging.sendBroadcastMessage({ to: 'nobody-svc:/', bdy: {} })).rejects.toThrow(
       'Unavailable nobody-svc instances',

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UmfMessage } from '@hydra-nest/umf';
 import { freePort } from '../../../test/harness/redis.js';
-import { onCluster, useTopology } from '../../../test/harness/topology.js';
+import { useTopology } from '../../../test/harness/topology.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import { Hydra } from '../src/hydra.js';
 import { useHydraNodes } from './hydra-nodes.js';
@@ -87,47 +87,40 @@ describe('makeAPIRequest', () => {
 });
 
 describe('requests when Redis goes away', () => {
-  // The tests that kill and restart the one server run on standalone only: on a cluster a master's loss is
-  // a failover to its replica, which the cluster failover tests cover (cluster-*.test.ts).
-  const standaloneIt = it.skipIf(onCluster);
+  // Redis goes away: the one server, or every node of the cluster (a master's loss alone is a failover to
+  // its replica, which cluster-faults.test.ts covers). It comes back empty, as after a crash.
+  it('rejects the requests in flight within a second instead of leaving them to time out', async () => {
+    const mute = await node('mute-svc');
+    mute.messaging.setHandler(() => undefined);
+    const client = await node('client-svc');
+    const pending = client.messaging
+      .request({ to: 'mute-svc:/', bdy: {} }, { timeoutMs: 20_000 })
+      .catch((e) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const killedAt = Date.now();
+    await topology.crashRedis();
+    const error = await pending;
+    expect(error).toBeInstanceOf(MessagingConnectionError);
+    expect(error.message).toMatch(/connection was lost/);
+    expect(Date.now() - killedAt).toBeLessThan(1000);
+    await topology.bringRedisBack();
+    const channel = keys.instanceChannel('client-svc', client.instanceId);
+    await eventually(async () => (await topology.subscribers(channel)) === 1, { timeoutMs: 10_000 });
+  });
 
-  standaloneIt(
-    'rejects the requests in flight within a second instead of leaving them to time out',
-    async () => {
-      const mute = await node('mute-svc');
-      mute.messaging.setHandler(() => undefined);
-      const client = await node('client-svc');
-      const pending = client.messaging
-        .request({ to: 'mute-svc:/', bdy: {} }, { timeoutMs: 20_000 })
-        .catch((e) => e);
-      await new Promise((r) => setTimeout(r, 50));
-      const killedAt = Date.now();
-      await topology.server.kill();
-      const error = await pending;
-      expect(error).toBeInstanceOf(MessagingConnectionError);
-      expect(error.message).toMatch(/connection was lost/);
-      expect(Date.now() - killedAt).toBeLessThan(1000);
-      await topology.server.restart();
-      const channel = keys.instanceChannel('client-svc', client.instanceId);
-      await eventually(async () => (await client.redis.pubsub('NUMSUB', channel))[1] === 1, {
-        timeoutMs: 10_000,
-      });
-    },
-  );
-
-  standaloneIt('stops cleanly while re-subscribing after a reconnect: no unhandled rejection', async () => {
+  it('stops cleanly while re-subscribing after a reconnect: no unhandled rejection', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
       // Not registered: stop() then closes the subscriber synchronously, before its first await.
       const client = await nodes.node('client-svc', { register: false });
-      await topology.server.kill();
+      await topology.crashRedis();
       const stopped = new Promise<void>((resolve) =>
         // Stop the moment the subscriber is ready again, while its re-subscription is being written.
         client.subscriber.once('ready', () => void client.stop().then(resolve)),
       );
-      await topology.server.restart();
+      await topology.bringRedisBack();
       await stopped;
       await new Promise((r) => setTimeout(r, 100));
       expect(unhandled).toEqual([]);
@@ -137,12 +130,12 @@ describe('requests when Redis goes away', () => {
     }
   });
 
-  standaloneIt('subscribes again after Redis restarts, and messages reach it', async () => {
+  it('subscribes again after Redis restarts, and messages reach it', async () => {
     const echo = await node('echo-svc');
     echo.messaging.setHandler((message) => echoBack(echo, message));
     const client = await node('client-svc');
-    await topology.server.kill();
-    await topology.server.restart();
+    await topology.crashRedis();
+    await topology.bringRedisBack();
     const reply = await eventually(
       () =>
         client.messaging
@@ -153,47 +146,36 @@ describe('requests when Redis goes away', () => {
     expect(reply?.bdy).toEqual({ echoed: { n: 1 } });
   });
 
-  // Standalone only for now: on a cluster an ended client's status moves on from `end` to `close`, so the
-  // connection watcher never revives it, and a sharded subscriber connected again after disconnect()
-  // receives nothing even once subscribed again (ioredis 5.11). Reported with issue #17.
-  standaloneIt(
-    'connects again both connections when ioredis gives up on them (status end) while running',
-    async () => {
-      const echo = await node('phoenix-svc');
-      echo.messaging.setHandler((message) => echoBack(echo, message));
-      const client = await node('client-svc');
-      // What ioredis does on the paths its retry strategy never sees: end the connection for good.
-      echo.subscriber.disconnect();
-      echo.redis.disconnect();
-      await eventually(() => echo.subscriber.status === 'end' && echo.redis.status === 'end', {
-        timeoutMs: 400,
-        intervalMs: 5,
-        what: 'both connections ended',
-      });
-      await eventually(() => echo.redis.status === 'ready' && echo.subscriber.status === 'ready', {
-        timeoutMs: 3000,
-        what: 'both connections ready again',
-      });
-      const reply = await eventually(
-        () =>
-          client.messaging
-            .request({ to: 'phoenix-svc:/', bdy: { n: 2 } }, { timeoutMs: 500 })
-            .catch(() => undefined),
-        { timeoutMs: 5000, what: 'a request answered after the revival' },
-      );
-      expect(reply?.bdy).toEqual({ echoed: { n: 2 } });
-      await echo.stop();
-      await sleep(700); // longer than the pause before a revival: what stop() closed stays closed
-      expect([echo.redis.status, echo.subscriber.status]).toEqual(['end', 'end']);
-    },
-  );
+  it('connects again both connections when ioredis gives up on them (status end) while running', async () => {
+    const echo = await node('phoenix-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    // What ioredis does on the paths its retry strategy never sees: end the connection for good. (A
+    // cluster client moves on from status `end` to `close` as its node connections drain.)
+    const ended = Promise.all([once(echo.subscriber, 'end'), once(echo.redis, 'end')]);
+    echo.subscriber.disconnect();
+    echo.redis.disconnect();
+    await ended;
+    await eventually(() => echo.redis.status === 'ready' && echo.subscriber.status === 'ready', {
+      timeoutMs: 3000,
+      what: 'both connections ready again',
+    });
+    const reply = await eventually(
+      () =>
+        client.messaging
+          .request({ to: 'phoenix-svc:/', bdy: { n: 2 } }, { timeoutMs: 500 })
+          .catch(() => undefined),
+      { timeoutMs: 5000, what: 'a request answered after the revival' },
+    );
+    expect(reply?.bdy).toEqual({ echoed: { n: 2 } });
+    await echo.stop();
+    await sleep(700); // longer than the pause before a revival: what stop() closed stays closed
+    expect([echo.redis.status, echo.subscriber.status]).toEqual(['end', 'end']);
+  });
 });
 
 describe('requests while the subscriber connection is away', () => {
-  // Standalone only, with the last test of this block: on a cluster, hydra-nest does not hold requests
-  // while its sharded subscribers reconnect (hydra.ts listens for the subscriber's close on one server
-  // only), so a request sent in that gap loses its reply and times out. Reported with issue #17.
-  it.skipIf(onCluster)('holds a request until its reply can be received, then sends it', async () => {
+  it('holds a request until its reply can be received, then sends it', async () => {
     const echo = await node('echo-svc');
     echo.messaging.setHandler((message) => echoBack(echo, message));
     const client = await node('client-svc');
@@ -203,6 +185,20 @@ describe('requests while the subscriber connection is away', () => {
     const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 3 } }, { timeoutMs: 3000 });
     expect(reply.bdy).toEqual({ echoed: { n: 3 } });
     expect(client.messaging.stats.timeouts).toBe(0);
+  });
+
+  it('holds a request while Redis drops the subscriber connection (CLIENT KILL), then sends it', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    await client.instances.watch('echo-svc');
+    const closed = once(client.subscriber, 'close');
+    await topology.killConnection(client.subscriber); // on a cluster, its connection to its slot's master
+    await closed;
+    const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 7 } }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ echoed: { n: 7 } });
+    expect(client.messaging.stats.timeouts).toBe(0);
+    expect(client.connections.snapshot()?.subscriber).toMatchObject({ state: 'ready', losses: 1 });
   });
 
   it('holds a request while the command connection reconnects, then sends it (it queues nothing offline)', async () => {
@@ -230,23 +226,20 @@ describe('requests while the subscriber connection is away', () => {
     expect(reply.bdy).toEqual({ echoed: { n: 6 } });
   });
 
-  it.skipIf(onCluster)(
-    'rejects a held request at its deadline, saying replies cannot be received yet',
-    async () => {
-      const echo = await node('echo-svc');
-      echo.messaging.setHandler((message) => echoBack(echo, message));
-      const client = await node('client-svc');
-      const closed = once(client.subscriber, 'close');
-      client.subscriber.disconnect(); // ended for good: the instance connects it again after a pause
-      await closed;
-      const error = await client.messaging
-        .request({ to: 'echo-svc:/', bdy: {} }, { timeoutMs: 150 })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(MessagingConnectionError);
-      expect((error as Error).message).toMatch(/not sent within 150 ms: .*subscriber connection/);
-      expect(echo.messaging.stats.received).toBe(0); // never sent
-      const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 4 } }, { timeoutMs: 3000 });
-      expect(reply.bdy).toEqual({ echoed: { n: 4 } });
-    },
-  );
+  it('rejects a held request at its deadline, saying replies cannot be received yet', async () => {
+    const echo = await node('echo-svc');
+    echo.messaging.setHandler((message) => echoBack(echo, message));
+    const client = await node('client-svc');
+    const closed = once(client.subscriber, 'close');
+    client.subscriber.disconnect(); // ended for good: the instance connects it again after a pause
+    await closed;
+    const error = await client.messaging
+      .request({ to: 'echo-svc:/', bdy: {} }, { timeoutMs: 150 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MessagingConnectionError);
+    expect((error as Error).message).toMatch(/not sent within 150 ms: .*subscriber connection/);
+    expect(echo.messaging.stats.received).toBe(0); // never sent
+    const reply = await client.messaging.request({ to: 'echo-svc:/', bdy: { n: 4 } }, { timeoutMs: 3000 });
+    expect(reply.bdy).toEqual({ echoed: { n: 4 } });
+  });
 });

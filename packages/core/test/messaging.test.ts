@@ -120,6 +120,12 @@ describe('Messenger request-reply', () => {
       details: ['name must be a string'],
     });
     expect(error.message).toBe('fail-svc answered 400 BadRequestException: name must be a string');
+    // The reply itself, whole, for gateways that pass it on (the WebSocket gateway does).
+    expect(error.reply).toMatchObject({
+      typ: ERROR_REPLY_TYPE,
+      frm: 'fail-svc:/',
+      bdy: errorBody(400, 'BadRequestException', 'name must be a string', ['name must be a string']),
+    });
   });
 
   it('retries on another instance when the chosen one goes away before answering', async () => {

@@ -42,9 +42,7 @@ export async function queueContext(
 function commandConnection(topology: TestTopology): RedisClient {
   const options = topology.redis;
   if (!options.cluster) return new Redis(resolveRedisOptions(options).options);
-  const { command, subscriber } = createClusterClients(options.cluster, options);
-  subscriber.disconnect(); // never connected: queue contexts need no subscriber
-  return command;
+  return createClusterClients(options.cluster, options).command;
 }
 
 /** Disconnects every context opened since the last call. */

@@ -88,8 +88,7 @@ export async function removePresence(redis: RedisClient, service: string, id: st
  */
 export function unreachableRedis(): RedisClient {
   if (onCluster) {
-    const { command, subscriber } = createClusterClients({ nodes: [{ host: '127.0.0.1', port: 1 }] }, {});
-    subscriber.disconnect();
+    const { command } = createClusterClients({ nodes: [{ host: '127.0.0.1', port: 1 }] }, {});
     command.on('error', () => undefined);
     command.connect().catch(() => undefined);
     return command;

@@ -62,7 +62,18 @@ export class ConnectionGate {
     this.open();
   }
 
-  /** Whether this instance's connections came back a moment ago (others may still be reconnecting). */
+  /**
+   * A request could not be delivered because the connection or the cluster is in flux (a failover, a
+   * slot move): instances will be subscribing again in a moment, as after this instance's own reconnect.
+   */
+  sawDisruption(): void {
+    this.backAt = Date.now();
+  }
+
+  /**
+   * Whether this instance's connections came back, or a request met a failover, a moment ago (others may
+   * still be reconnecting).
+   */
   recentlyBack(): boolean {
     return Date.now() - this.backAt < RECONNECT_GRACE_MS;
   }

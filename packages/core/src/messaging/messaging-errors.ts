@@ -1,3 +1,4 @@
+import type { UmfMessage } from '@hydra-nest/umf';
 import { HydraError } from '../errors.js';
 
 /** No instance of the service is present (or the named one is gone). HTTP-style status 503. */
@@ -30,7 +31,7 @@ export class HydraTimeoutError extends HydraError {
 /**
  * The remote handler failed: its error came back as a UMF error reply. `statusCode`, `remoteName`,
  * `remoteMessage` and `details` are what the remote side reported (e.g. 400 and the validation messages
- * of a bad DTO).
+ * of a bad DTO). `reply` is the error reply itself, whole, for gateways that pass it on.
  */
 export class RemoteError extends HydraError {
   /** The remote error's own message, without the service and status that `message` starts with. */
@@ -42,6 +43,8 @@ export class RemoteError extends HydraError {
     readonly remoteName: string,
     message: string,
     readonly details?: unknown,
+    /** The error reply as received (all its fields), when the error came from one. */
+    readonly reply?: UmfMessage,
   ) {
     super(`${service} answered ${statusCode} ${remoteName}: ${message}`);
     this.remoteMessage = message;

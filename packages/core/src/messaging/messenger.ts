@@ -290,6 +290,16 @@ export class Messenger {
     this.requests.onCommandBack();
   }
 
+  /**
+   * Its Hydra instance calls this when another master took over slots of the cluster (a failover, a
+   * slot move): for a moment, a target that does not listen is waited for, as after a reconnect.
+   *
+   * @internal
+   */
+  onClusterChanged(): void {
+    this.requests.onClusterChanged();
+  }
+
   /** Number of requests waiting for their reply. */
   get inFlight(): number {
     return this.requests.size;
@@ -305,7 +315,7 @@ export class Messenger {
   private async broadcast(message: UmfMessage): Promise<UmfMessage> {
     const { service } = parseRoute(message.to);
     const receivers = await this.publisher.toService(service, message);
-    if (receivers === 0 && this.publisher.trustReceivers) {
+    if (receivers === 0) {
       throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
     }
     return message;

@@ -10,8 +10,6 @@ export interface PendingRequest {
   target: string | undefined;
   /** Instances tried before `target` (excluded when choosing again); allocated on the first retry. */
   previous: Set<string> | undefined;
-  /** Whether an instance chosen for it did not listen on its channel (nobody got the request). */
-  deaf?: boolean;
   /** Why the last instance tried refused it (its 503 `NotServing` error reply), for the final error. */
   refusal?: string;
   /** Dispatch rounds so far, including rounds that found no instance. */

@@ -21,12 +21,11 @@ const RECONNECT_WAIT_MS = 5000;
  *
  * PUBLISH answers how many subscribers got the message; 0 on an instance channel means nobody listens
  * there (the instance is gone), which the callers use to try another instance at once instead of
- * waiting for a deadline. A PUBLISH that the Redis ACL refuses rejects with a `RedisPermissionError`
+ * waiting for a deadline. On a cluster, SPUBLISH answers the same from the master that owns the
+ * channel's slot, where every instance's subscriber connects (see cluster-subscriber.ts). A PUBLISH that the Redis ACL refuses rejects with a `RedisPermissionError`
  * naming what to grant.
  */
 export class Publisher {
-  /** Whether a receiver count of 0 means "nobody listens" (not so on Redis Cluster). */
-  readonly trustReceivers: boolean;
   /** Whether service and instance channels are sharded (SPUBLISH: a cluster). */
   private readonly sharded: boolean;
   private readonly writes: WriteCoalescer;
@@ -44,7 +43,6 @@ export class Publisher {
   ) {
     this.writes = new WriteCoalescer(ctx.redis);
     this.channels = new InstanceChannels(ctx.keys);
-    this.trustReceivers = !ctx.keys.clusterHashTags;
     this.sharded = isCluster(ctx.redis);
   }
 
@@ -60,7 +58,7 @@ export class Publisher {
     if (!route.instance) return this.sendToAnyInstance(route, message, payload);
     // Not async: a reply (always to a named instance) is on every request's path.
     return this.toInstance(route.service, route.instance, message, payload).then((receivers) => {
-      if (receivers === 0 && this.trustReceivers) {
+      if (receivers === 0) {
         throw new ServiceUnavailableError(
           route.service,
           `Unavailable ${route.service} instance named ${route.instance}`,
@@ -111,7 +109,7 @@ export class Publisher {
       } catch (error) {
         return this.explained(error);
       }
-      if (receivers > 0 || !this.trustReceivers) return message;
+      if (receivers > 0) return message;
       // Nobody listens there: nobody got it, and the instance is gone whatever its presence key says.
       cache.markGone(route.service, target.instanceID);
       (tried ??= new Set()).add(target.instanceID);

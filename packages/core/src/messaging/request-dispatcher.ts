@@ -103,7 +103,7 @@ export class RequestDispatcher implements ReplyReceiver {
     if (isErrorReply(reply)) {
       const { statusCode, error } = reply.bdy;
       pending.reject(
-        new RemoteError(pending.route.service, statusCode, error.name, error.message, error.details),
+        new RemoteError(pending.route.service, statusCode, error.name, error.message, error.details, reply),
       );
     } else {
       pending.resolve(reply);
@@ -158,6 +158,11 @@ export class RequestDispatcher implements ReplyReceiver {
     this.gate.commandBack();
   }
 
+  /** Another master took over slots: targets there are subscribing again in a moment. */
+  onClusterChanged(): void {
+    this.gate.sawDisruption();
+  }
+
   private abort(reason: string, which?: (pending: PendingRequest) => boolean): void {
     this.pending.rejectAll(
       (p) =>
@@ -186,10 +191,10 @@ export class RequestDispatcher implements ReplyReceiver {
     pending.target = target;
     if (!target) return this.retryLater(pending);
     // The sender's remaining time travels with the request, so the callee skips what nobody awaits.
-    const tmo = Math.max(1, pending.deadline - Date.now()) / 1000;
+    const sentAt = Date.now();
+    const tmo = Math.max(1, pending.deadline - sentAt) / 1000;
     this.publisher.requestTo(route.service, target, message, tmo).then(
-      (receivers) =>
-        receivers === 0 && this.publisher.trustReceivers && this.onNobodyListening(pending, target),
+      (receivers) => receivers === 0 && this.onNobodyListening(pending, target, sentAt),
       (error: Error) => this.failToSend(pending, error),
     );
   }
@@ -200,12 +205,13 @@ export class RequestDispatcher implements ReplyReceiver {
   }
 
   /**
-   * Whether to go on past the retries: an instance did not listen just after this instance's own
-   * connections came back, so it is most likely subscribing again. Nobody got the request; the
-   * deadline still bounds the wait.
+   * Whether to go on past the retries: this instance's connections came back (or the cluster changed
+   * masters) a moment ago, so an instance that does not listen, or none present (those found deaf are
+   * dropped until they announce themselves), is most likely subscribing again. Nobody got the request;
+   * the deadline still bounds the wait.
    */
   private waitsForDeaf(pending: PendingRequest): boolean {
-    return pending.deaf === true && !pending.route.instance && this.gate.recentlyBack();
+    return !pending.route.instance && this.gate.recentlyBack();
   }
 
   private unavailable({ route, refusal }: PendingRequest): ServiceUnavailableError {
@@ -239,9 +245,12 @@ export class RequestDispatcher implements ReplyReceiver {
   }
 
   /** The chosen instance's channel had no subscriber: nobody got the request, so another instance may. */
-  private onNobodyListening(pending: PendingRequest, target: string): void {
+  private onNobodyListening(pending: PendingRequest, target: string, sentAt: number): void {
     if (!this.pending.has(pending.message.mid)) return;
-    pending.deaf = true;
+    // Nobody got it there, so that instance may be tried again once it listens (and announces itself);
+    // until then it is gone, whatever its presence key says. (No target: the retry finds no orphan.)
+    pending.target = undefined;
+    if (!pending.route.instance) this.ctx.instances.markGone(pending.route.service, target, sentAt);
     if (!this.mayRetry(pending) && !this.waitsForDeaf(pending)) {
       this.pending
         .take(pending.message.mid)
@@ -255,8 +264,6 @@ export class RequestDispatcher implements ReplyReceiver {
       this.stats.retries++;
       this.dispatch(pending);
     }
-    // Gone, whatever its presence key says; after the retry, so that it does not count this one as orphaned.
-    if (!pending.route.instance) this.ctx.instances.markGone(pending.route.service, target);
   }
 
   private failToSend(pending: PendingRequest, error: Error): void {
@@ -266,6 +273,8 @@ export class RequestDispatcher implements ReplyReceiver {
       return;
     }
     const running = this.ctx.state() === 'running';
+    // Redis or the cluster is in flux: a target not listening a moment later is most likely subscribing again.
+    if (running) this.gate.sawDisruption();
     if (running && NOT_DELIVERED.test(error.message)) {
       pending.attempts--; // nobody got it: send it again once the connection (or the cluster) is back
       setTimeout(() => this.dispatch(pending), RETRY_PAUSE_MS).unref();

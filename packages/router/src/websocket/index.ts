@@ -1,0 +1,3 @@
+export { attachWebSocketGateway, type WebSocketGateway } from './websocket-gateway.js';
+export type { GatewayCounters } from './gateway-counters.js';
+export type { RouterRequestHandler, WebSocketGatewayOptions } from './websocket-options.js';

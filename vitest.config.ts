@@ -45,6 +45,8 @@ export default defineConfig({
     // Workspace packages resolve to their TypeScript sources, so tests never run stale builds.
     alias: [
       { find: '@hydra-nest/nest/terminus', replacement: fromRoot('packages/nest/src/terminus/index.ts') },
+      { find: '@hydra-nest/nest/metrics', replacement: fromRoot('packages/nest/src/metrics/index.ts') },
+      { find: '@hydra-nest/core/metrics', replacement: fromRoot('packages/core/src/metrics/index.ts') },
       {
         find: /^@hydra-nest\/(umf|core|nest|router|cli)$/,
         replacement: fromRoot('packages/$1/src/index.ts'),

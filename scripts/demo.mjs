@@ -202,6 +202,9 @@ async function main() {
   log('\nTry it yourself:');
   for (const { sample, port } of children)
     if (sample.http) log(`  curl http://127.0.0.1:${port}${sample.http}`);
+  // Every sample serves Prometheus metrics on its port (image-svc, which has no HTTP app, on a port of their own).
+  for (const { sample, port } of children)
+    if (SAMPLES.includes(sample)) log(`  curl -s http://127.0.0.1:${port}/metrics | grep ^hydra_`);
   log('Through the router:');
   for (const sample of SAMPLES) if (sample.http) log(`  curl http://127.0.0.1:${routerPort}${sample.http}`);
   log(`  curl http://127.0.0.1:${routerPort}/v1/router/list/routes`);

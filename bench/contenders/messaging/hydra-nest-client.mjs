@@ -9,6 +9,7 @@
 // With `clusterNodes` in its config (bench/cluster.mjs) it runs on that Redis Cluster instead.
 import * as core from '@hydra-nest/core';
 import { hydraNestRedis, requireExports, sleep } from '../../lib/common.mjs';
+import { metricsWanted, registerTracing, tracingWanted } from '../../lib/observability.mjs';
 import { HN_DB, HN_SERVICE } from './hydra-nest-server.mjs';
 
 requireExports(core, ['Hydra'], '@hydra-nest/core');
@@ -30,6 +31,7 @@ function findMessenger(instance) {
 }
 
 export async function connect(cfg) {
+  if (tracingWanted()) await registerTracing();
   hydra = new core.Hydra({
     serviceName: CLIENT_SERVICE,
     serviceIP: '127.0.0.1',
@@ -37,6 +39,7 @@ export async function connect(cfg) {
     logger: core.silentLogger,
   });
   messenger = findMessenger(hydra);
+  if (metricsWanted()) (await import('@hydra-nest/core/metrics')).collectHydraMetrics(hydra);
   await hydra.start();
   frm = `${hydra.instanceId}@${CLIENT_SERVICE}:/`;
   const deadline = Date.now() + 15_000;

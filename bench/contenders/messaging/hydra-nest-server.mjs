@@ -15,6 +15,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import * as nest from '@hydra-nest/nest';
 import { hydraNestRedis, requireExports } from '../../lib/common.mjs';
+import { metricsWanted, registerTracing, tracingWanted } from '../../lib/observability.mjs';
 
 requireExports(nest, ['HydraModule', 'HydraTransport', 'UmfHandler'], '@hydra-nest/nest');
 
@@ -42,6 +43,11 @@ Controller()(EchoController);
 export async function start(cfg) {
   const { onEvent } = cfg;
   countEvent = onEvent;
+  if (tracingWanted()) await registerTracing();
+  // Metrics on a port of their own: this microservice has no HTTP server.
+  const metrics = metricsWanted()
+    ? [(await import('@hydra-nest/nest/metrics')).HydraMetricsModule.forRoot({ port: 0, host: '127.0.0.1' })]
+    : [];
   class BenchModule {}
   Module({
     imports: [
@@ -50,6 +56,7 @@ export async function start(cfg) {
         serviceIP: '127.0.0.1',
         redis: hydraNestRedis(cfg, HN_DB),
       }),
+      ...metrics,
     ],
     controllers: [EchoController],
   })(BenchModule);

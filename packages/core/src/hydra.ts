@@ -24,6 +24,7 @@ import type { RedisClient } from './redis-client.js';
 import { Subscriptions } from './subscriptions.js';
 import { explainRefusal } from './redis-permission.js';
 import { Messenger, type MessagingOptions } from './messaging/index.js';
+import { QueueConsumerRegistry } from './queue/queue-consumer-registry.js';
 
 /** Everything a hydra-nest instance needs; only `serviceName` is required. */
 export interface HydraOptions extends ServiceIdentityOptions {
@@ -88,6 +89,8 @@ export class Hydra extends EventEmitter {
   readonly messaging: Messenger;
   /** What the Redis connections went through (losses, state); also in the health snapshot. */
   readonly connections = new ConnectionStatuses();
+  /** The queue consumers running on this instance (and the counters of those that stopped). */
+  readonly queueConsumers = new QueueConsumerRegistry();
 
   private readonly address: string;
   private readonly ownsClient: boolean;

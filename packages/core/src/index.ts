@@ -16,3 +16,4 @@ export * from './queue/index.js';
 export * from './redis-acl.js';
 export * from './redis-permission.js';
 export * from './repeat.js';
+export * from './tracing/index.js';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HydraModule } from '@hydra-nest/nest';
+import { HydraMetricsModule } from '@hydra-nest/nest/metrics';
 import { redisFromEnv } from '@hydra-nest/sample-config';
 import { GreeterController } from './greeter.controller.js';
 
@@ -13,6 +14,7 @@ import { GreeterController } from './greeter.controller.js';
       redis: redisFromEnv(), // REDIS_CLUSTER_NODES (a cluster) or REDIS_URL (one server)
       messaging: { timeoutMs: 2000 },
     }),
+    HydraMetricsModule.forRoot(), // Prometheus metrics at GET /metrics on the HTTP port
   ],
   controllers: [GreeterController],
 })

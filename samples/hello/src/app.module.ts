@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HydraModule } from '@hydra-nest/nest';
+import { HydraMetricsModule } from '@hydra-nest/nest/metrics';
 import { redisFromEnv } from '@hydra-nest/sample-config';
 import { HelloController } from './hello.controller.js';
 import { HelloMessages } from './hello.messages.js';
@@ -13,6 +14,7 @@ import { HelloMessages } from './hello.messages.js';
       serviceIP: '127.0.0.1',
       redis: redisFromEnv(), // REDIS_CLUSTER_NODES (a cluster) or REDIS_URL (one server)
     }),
+    HydraMetricsModule.forRoot(), // Prometheus metrics at GET /metrics on the HTTP port
   ],
   controllers: [HelloController, HelloMessages],
 })

@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 
 /**
- * Starts image-svc: a queue worker only (no HTTP), registered in Hydra's registry on the Redis of
- * REDIS_CLUSTER_NODES or REDIS_URL (see `redisFromEnv`).
+ * Starts image-svc: a queue worker (no HTTP application; its Prometheus metrics on PORT, default 3002),
+ * registered in Hydra's registry on the Redis of REDIS_CLUSTER_NODES or REDIS_URL (see `redisFromEnv`).
  */
 async function bootstrap() {
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['log', 'warn', 'error'] });

@@ -3,6 +3,9 @@ import { LogThrottle } from '../log-throttle.js';
 import type { HydraLogger } from '../logger.js';
 import { errorBody, ERROR_REPLY_TYPE, isErrorReply } from './error-replies.js';
 import type { MessageSigner } from './message-signing.js';
+import type { MessagingObservers } from './messaging-observer.js';
+import { activeTracer } from '../tracing/active-tracer.js';
+import { runInProcessSpan } from '../tracing/message-spans.js';
 import { MessageSignatureError } from './messaging-errors.js';
 import type { MessagingStats } from './messaging-stats.js';
 import type { Publisher } from './publisher.js';
@@ -14,13 +17,15 @@ import { replyTo } from './reply-message.js';
  * `broadcast` is true for messages that came on the service channel (`hydra:service:mc:<svc>`, sent to
  * every instance), false for the instance channel; `channel` is the channel itself. `deadline` (ms since
  * the epoch) is when the sender gives up, for a message that carried its remaining time in `tmo`.
+ * A handler that returns a promise says when it is done with the message: the span of its handling
+ * (when an OpenTelemetry SDK is registered) ends then.
  */
 export type IncomingHandler = (
   message: UmfMessage,
   broadcast: boolean,
   channel: string,
   deadline: number | undefined,
-) => void;
+) => unknown;
 
 /** Takes the reply to one of our own requests. */
 export interface ReplyReceiver {
@@ -65,6 +70,8 @@ export class IncomingMessages {
   private readonly early: KeptMessage[] = [];
   private earlyTimer: NodeJS.Timeout | undefined;
   private declineReason = '';
+  /** `service (instance id)`, in logs and refusals. */
+  private readonly describeSelf: string;
   private readonly malformedLog = new LogThrottle(REPEATED_LOG_MS);
   private readonly unservedLog = new LogThrottle(REPEATED_LOG_MS);
   private readonly expiredLog = new LogThrottle(REPEATED_LOG_MS);
@@ -72,7 +79,7 @@ export class IncomingMessages {
 
   constructor(
     private readonly serviceChannel: string,
-    private readonly describeSelf: string,
+    private readonly serviceName: string,
     /** This instance's id, in its 503 refusals: a sender that has moved on elsewhere ignores them. */
     private readonly instanceId: string,
     private readonly logger: HydraLogger,
@@ -84,7 +91,10 @@ export class IncomingMessages {
     private readonly signer: MessageSigner | undefined,
     /** `messaging.maxMessageBytes`: larger payloads are dropped unparsed. */
     private readonly maxMessageBytes: number,
-  ) {}
+    private readonly observers: MessagingObservers,
+  ) {
+    this.describeSelf = `${serviceName} (${instanceId})`;
+  }
 
   /**
    * Installs the receiver of requests, events and broadcasts; the messages kept meanwhile are handed
@@ -141,6 +151,12 @@ export class IncomingMessages {
     }
     this.stats.received++;
     const broadcast = channel === this.serviceChannel;
+    if (this.observers.active) {
+      this.observers.received(
+        message,
+        message.rmid !== undefined ? 'reply' : broadcast ? 'broadcast' : 'message',
+      );
+    }
     if (this.signer) {
       const verdict = this.signer.check(message);
       if (verdict !== 'valid') return this.unauthenticated(message, broadcast, verdict);
@@ -185,7 +201,15 @@ export class IncomingMessages {
     deadline: number | undefined,
   ): void {
     try {
-      this.handler!(message, broadcast, channel, deadline);
+      const tracer = activeTracer();
+      if (tracer === undefined) this.handler!(message, broadcast, channel, deadline);
+      else {
+        const operation = broadcast ? 'broadcast' : message.rmid !== undefined ? 'reply' : 'message';
+        const handler = this.handler!;
+        runInProcessSpan(tracer, message, this.serviceName, operation, () =>
+          handler(message, broadcast, channel, deadline),
+        );
+      }
     } catch (error) {
       this.logger.warn(`the UMF handler of ${this.describeSelf} threw: ${(error as Error).message}`);
     }
@@ -197,6 +221,7 @@ export class IncomingMessages {
    */
   private unserved(message: UmfMessage, broadcast: boolean): void {
     this.stats.refused++;
+    if (this.observers.active) this.observers.refused(message, 'not_serving');
     const reason =
       this.mode === 'waiting'
         ? `${this.describeSelf} is not serving messages yet: ${EARLY_MESSAGES_KEPT} arrived before its handler was installed`
@@ -218,6 +243,7 @@ export class IncomingMessages {
    */
   private unauthenticated(message: UmfMessage, broadcast: boolean, verdict: 'unsigned' | 'invalid'): void {
     this.stats.unauthenticated++;
+    if (this.observers.active) this.observers.refused(message, 'unauthenticated');
     // A service that refused our signature signs its 401 with secrets we may not share: it still ends
     // the request, so that no sender waits for its deadline (a forger could only fail a request).
     if (message.rmid !== undefined && isRefusedSignature(message) && this.replies.settle(message)) return;
@@ -235,6 +261,7 @@ export class IncomingMessages {
 
   private expired(message: UmfMessage): void {
     this.stats.expired++;
+    if (this.observers.active) this.observers.refused(message, 'expired');
     if (!this.expiredLog.due()) return;
     this.logger.warn(
       `${this.describeSelf} skipped a request for "${message.to}" whose sender's deadline (tmo ${message.tmo} s) ` +

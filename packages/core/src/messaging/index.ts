@@ -20,6 +20,7 @@ export {
   ServiceUnavailableError,
 } from './messaging-errors.js';
 export { Messenger } from './messenger.js';
+export type { MessageKind, MessagingObserver, ReceivedKind, RefusalReason } from './messaging-observer.js';
 export type { MessagingOptions, RequestOptions } from './messaging-options.js';
 export type { MessagingStats } from './messaging-stats.js';
 export { RouteCache } from './route-cache.js';

@@ -15,6 +15,8 @@ import type { MessagingStats } from './messaging-stats.js';
 import { MessageSigner } from './message-signing.js';
 import { messageSizeLimit } from './message-size.js';
 import type { MessagingContext } from './messaging-context.js';
+import { MessagingObservers, type MessagingObserver } from './messaging-observer.js';
+import { OutgoingTelemetry } from './outgoing-telemetry.js';
 import { ServiceUnavailableError } from './messaging-errors.js';
 import { Publisher } from './publisher.js';
 import { replyTo } from './reply-message.js';
@@ -48,6 +50,9 @@ export class Messenger {
     timeouts: 0,
     retries: 0,
   };
+  /** @internal The observers {@link observe} installed. */
+  readonly observers = new MessagingObservers();
+  private readonly telemetry = new OutgoingTelemetry(this.observers);
   private readonly publisher: Publisher;
   private readonly requests: RequestDispatcher;
   private readonly incoming: IncomingMessages;
@@ -68,7 +73,7 @@ export class Messenger {
     this.requests = new RequestDispatcher(ctx, this.publisher, this.routes, options, this.stats);
     this.incoming = new IncomingMessages(
       ctx.keys.serviceChannel(serviceName),
-      `${serviceName} (${instanceId})`,
+      serviceName,
       instanceId,
       ctx.logger,
       this.stats,
@@ -77,6 +82,7 @@ export class Messenger {
       options.handlerWaitMs ?? DEFAULT_HANDLER_WAIT_MS,
       signer,
       maxBytes,
+      this.observers,
     );
     ctx.instances.on('change', (service: string, instances: InstanceInfo[]) =>
       this.requests.onInstancesChanged(service, instances),
@@ -90,6 +96,14 @@ export class Messenger {
    */
   setHandler(handler: IncomingHandler | undefined): void {
     this.incoming.setHandler(handler);
+  }
+
+  /**
+   * Installs an observer of what messaging sends, receives and refuses (`collectHydraMetrics` installs
+   * one); returns the function that removes it. Its calls are on the hot path: keep them cheap.
+   */
+  observe(observer: MessagingObserver): () => void {
+    return this.observers.add(observer);
   }
 
   /**
@@ -111,7 +125,13 @@ export class Messenger {
    */
   sendMessage(input: UmfInput): Promise<UmfMessage> {
     try {
-      return this.publisher.send(this.outgoing(createMessage(input)));
+      const message = this.outgoing(createMessage(input));
+      return this.telemetry.send(
+        message,
+        () => this.routes.parse(message.to).service,
+        'event',
+        (m) => this.publisher.send(m),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -124,14 +144,18 @@ export class Messenger {
    * @throws {@link ServiceUnavailableError} when no instance of the service listens.
    * @throws `MessageTooLargeError` when its JSON text is over `maxMessageBytes` (nothing is sent).
    */
-  async sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
-    const message = this.outgoing(createMessage(input));
-    const { service } = parseRoute(message.to);
-    const receivers = await this.publisher.toService(service, message);
-    if (receivers === 0) {
-      throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
+  sendBroadcastMessage(input: UmfInput): Promise<UmfMessage> {
+    try {
+      const message = this.outgoing(createMessage(input));
+      return this.telemetry.send(
+        message,
+        () => parseRoute(message.to).service,
+        'broadcast',
+        (m) => this.broadcast(m),
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return message;
   }
 
   /**
@@ -143,7 +167,9 @@ export class Messenger {
    */
   sendReplyMessage(original: UmfMessage, response: UmfInput): Promise<UmfMessage> {
     try {
-      return this.publisher.send(this.outgoing(createReply(original, response)));
+      const reply = this.outgoing(createReply(original, response));
+      this.telemetry.reply(original, reply);
+      return this.publisher.send(reply);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -160,7 +186,9 @@ export class Messenger {
    */
   reply(original: UmfMessage, bdy: unknown, typ?: string): Promise<UmfMessage> {
     try {
-      return this.publisher.send(replyTo(original, bdy, typ));
+      const reply = replyTo(original, bdy, typ);
+      this.telemetry.reply(original, reply);
+      return this.publisher.send(reply);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -193,7 +221,9 @@ export class Messenger {
     const retries = options.retries ?? this.options.retries ?? 2;
     const timeoutMs =
       options.timeoutMs ?? (message.tmo ? message.tmo * 1000 : undefined) ?? this.options.timeoutMs ?? 5000;
-    return this.requests.start(message, route, timeoutMs, retries);
+    const span = this.telemetry.beforeRequest(message, route.service);
+    const settled = this.requests.start(message, route, timeoutMs, retries);
+    return this.telemetry.afterRequest(message, settled, span);
   }
 
   /**
@@ -279,6 +309,16 @@ export class Messenger {
   close(): void {
     this.incoming.setHandler(undefined);
     this.requests.abortAll(`${this.serviceName} is stopping`);
+  }
+
+  /** Publishes on the service channel; no instance listening there is an error. */
+  private async broadcast(message: UmfMessage): Promise<UmfMessage> {
+    const { service } = parseRoute(message.to);
+    const receivers = await this.publisher.toService(service, message);
+    if (receivers === 0) {
+      throw new ServiceUnavailableError(service, `Unavailable ${service} instances`);
+    }
+    return message;
   }
 
   /** Checks a message before it leaves; `frm` defaults to this service, since Hydra peers require a sender. */

@@ -7,6 +7,7 @@ export {
   UnrecoverableJobError,
 } from './queue-errors.js';
 export { QueueJob } from './queue-job.js';
+export { QueueConsumerRegistry, type QueueJobCounts } from './queue-consumer-registry.js';
 export {
   backoffDelay,
   defaultRetryPolicy,

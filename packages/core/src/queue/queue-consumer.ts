@@ -16,6 +16,8 @@ import {
 import { deadLetterOf } from './message-strings.js';
 import { QueueTally } from './queue-tally.js';
 import { QueueWaiter } from './queue-waiter.js';
+import { activeTracer } from '../tracing/active-tracer.js';
+import { runInProcessSpan } from '../tracing/message-spans.js';
 
 /** How often a backoff checks whether the command connection is back, ms. */
 const BACKOFF_CHECK_MS = 50;
@@ -26,6 +28,8 @@ export type QueueHandler = (job: QueueJob) => unknown;
 /** Counters of a consumer since it started. */
 export interface QueueConsumerStats {
   completed: number;
+  /** Deliveries whose handler threw (each then retried or dead-lettered). */
+  failed: number;
   retried: number;
   /** Messages moved to `mqincomplete` after their handler failed, or after `maxDeliveries`. */
   deadLettered: number;
@@ -111,6 +115,7 @@ export class QueueConsumer {
       throw new HydraStateError(`queue consumer of ${this.service} was already started; create a new one`);
     }
     this.state = 'running';
+    this.ctx.queueConsumers?.add(this);
     this.housekeeper.start();
     this.renewer.start();
     this.sync();
@@ -158,6 +163,7 @@ export class QueueConsumer {
     }
     this.renewer.stop();
     this.state = 'stopped';
+    this.ctx.queueConsumers?.retire(this);
   }
 
   /** One round trip: settle what finished, take what fits. Never runs twice at once. */
@@ -228,7 +234,7 @@ export class QueueConsumer {
   private async run(entry: InFlight, job: QueueJob): Promise<void> {
     let outcome: Settlement;
     try {
-      await this.handler(job);
+      await this.handle(job);
       outcome = { kind: 'done', raw: entry.raw };
       this.tally.counts.completed++;
     } catch (error) {
@@ -239,7 +245,19 @@ export class QueueConsumer {
     this.settle(outcome);
   }
 
+  /** Runs the handler, in a span joined to the sender's trace when an OpenTelemetry SDK is registered. */
+  private handle(job: QueueJob): unknown {
+    const tracer = activeTracer();
+    if (tracer === undefined) return this.handler(job);
+    const attributes = {
+      'messaging.consumer.group.name': this.service,
+      'messaging.hydra.job.attempt': job.attempt,
+    };
+    return runInProcessSpan(tracer, job.message, this.service, 'queue', () => this.handler(job), attributes);
+  }
+
   private outcomeOfFailure(job: QueueJob, error: unknown): Settlement {
+    this.tally.counts.failed++;
     const decision =
       error instanceof UnrecoverableJobError
         ? { deadLetter: errorText(error) }

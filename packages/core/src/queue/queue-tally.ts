@@ -10,7 +10,7 @@ const REPEATED_LOG_MS = 1000;
  * line a second at most per kind, with the count so far.
  */
 export class QueueTally {
-  readonly counts = { completed: 0, retried: 0, deadLettered: 0, rejected: 0 };
+  readonly counts = { completed: 0, failed: 0, retried: 0, deadLettered: 0, rejected: 0 };
   private readonly rejectedLog = new LogThrottle(REPEATED_LOG_MS);
   private readonly deadLetterLog = new LogThrottle(REPEATED_LOG_MS);
 

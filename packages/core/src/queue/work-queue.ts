@@ -15,6 +15,8 @@ import { QueueAdmin } from './queue-admin.js';
 import { QueueConnectionError, QueueMessageError } from './queue-errors.js';
 import { errorText, type QueueOptions } from './queue-options.js';
 import { delayScript } from './queue-scripts.js';
+import { activeTracer } from '../tracing/active-tracer.js';
+import { endWhenSettled, startSendSpan } from '../tracing/message-spans.js';
 
 /** When a queued message may be delivered. Give one of the two; without either it is delivered at once. */
 export interface QueueMessageOptions {
@@ -67,6 +69,19 @@ export class WorkQueue extends QueueAdmin {
       );
     }
     const service = parseRoute(message.to).service;
+    const tracer = activeTracer();
+    if (tracer === undefined) return this.store(message, service, options);
+    // The job's handler, wherever it runs, joins the trace through the context written into `hdr`.
+    const span = startSendSpan(tracer, message, service, 'queue');
+    return endWhenSettled(span, this.store(message, service, options));
+  }
+
+  /** Writes a valid message to the queue of `service`. */
+  private async store(
+    message: UmfMessage,
+    service: string,
+    options: QueueMessageOptions,
+  ): Promise<UmfMessage> {
     const raw = serializeMessage(message);
     const tooLarge = messageTooLarge(raw, this.maxMessageBytes, message.to, 'queue.maxMessageBytes');
     if (tooLarge) throw tooLarge;

@@ -106,19 +106,20 @@ export class HydraTransport extends Server implements CustomTransportStrategy {
     broadcast: boolean,
     channel: string,
     deadline: number | undefined,
-  ): void => {
+  ): Promise<void> | undefined => {
     const route = this.route(message.to);
     if (!route) return;
     const handler = this.index.find(message, route);
     // Replies and broadcasts never get an answer: a reply would loop, a broadcast has many receivers.
     const answers = message.rmid === undefined && !broadcast;
     if (!handler) {
-      if (answers) void this.replyFailure(message, this.notFound(message, route));
+      if (answers) return this.replyFailure(message, this.notFound(message, route));
       return;
     }
     const context = new UmfContext(message, channel, broadcast, deadline);
-    if (handler.isEventHandler) void this.runEvent(handler, message, context);
-    else void this.runRequest(handler, message, context, answers);
+    // The promise tells core when the message is handled (the end of its trace span); it never rejects.
+    if (handler.isEventHandler) return this.runEvent(handler, message, context);
+    return this.runRequest(handler, message, context, answers);
   };
 
   private async runRequest(

@@ -9,6 +9,7 @@ import type { MessagingContext } from './messaging-context.js';
 import { MessagingConnectionError, ServiceUnavailableError } from './messaging-errors.js';
 import { InstanceChannels } from './instance-channels.js';
 import { RouteCache } from './route-cache.js';
+import { NodeStreams } from './node-streams.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
 /** How long a message without `tmo` waits for the command connection to be back. */
@@ -29,6 +30,8 @@ export class Publisher {
   /** Whether service and instance channels are sharded (SPUBLISH: a cluster). */
   private readonly sharded: boolean;
   private readonly writes: WriteCoalescer;
+  /** The connection (on a cluster: the master's) each channel's messages go out on. */
+  private readonly nodes: NodeStreams;
   private readonly channels: InstanceChannels;
   /** Resolves when the command connection is ready again; set while messages wait for it. */
   private reconnected: Promise<void> | undefined;
@@ -41,7 +44,8 @@ export class Publisher {
     private readonly loadBalancing: LoadBalancing | undefined,
     private readonly signer: MessageSigner | undefined,
   ) {
-    this.writes = new WriteCoalescer(ctx.redis);
+    this.nodes = new NodeStreams(ctx.redis);
+    this.writes = new WriteCoalescer(this.nodes);
     this.channels = new InstanceChannels(ctx.keys);
     this.sharded = isCluster(ctx.redis);
   }
@@ -125,11 +129,22 @@ export class Publisher {
     if (redis.status !== 'ready' && this.ctx.state() === 'running') {
       return this.whenReconnected(message).then(() => this.publish(channel, message, payload));
     }
-    this.writes.hold();
+    this.writes.hold(channel);
     this.stats.sent++;
-    return this.sharded
-      ? (redis.spublish(channel, payload) as Promise<number>)
-      : redis.publish(channel, payload);
+    return this.sharded ? this.spublish(channel, payload) : redis.publish(channel, payload);
+  }
+
+  /**
+   * SPUBLISH straight on the connection to the slot's master, skipping the cluster client's dispatch;
+   * a redirect (the slot moved) sends it again through the cluster client, which follows and learns it.
+   */
+  private spublish(channel: string, payload: string): Promise<number> {
+    const cluster = this.ctx.redis;
+    const master = this.nodes.masterFor(channel);
+    if (!master) return cluster.spublish(channel, payload) as Promise<number>;
+    return (master.spublish(channel, payload) as Promise<number>).catch((error: unknown) =>
+      isRedirect(error) ? (cluster.spublish(channel, payload) as Promise<number>) : Promise.reject(error),
+    );
   }
 
   /**
@@ -160,4 +175,9 @@ export class Publisher {
     });
     return Promise.race([this.reconnected, givenUp]).finally(() => clearTimeout(timer));
   }
+}
+
+/** Whether a command was refused because its slot is served elsewhere (MOVED, ASK). */
+function isRedirect(error: unknown): boolean {
+  return error instanceof Error && /^(MOVED|ASK) /.test(error.message);
 }

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis-client.js';
+import type { CorkableStream, NodeStreams } from './node-streams.js';
 
 /**
  * Commands written in one burst before the socket is flushed. Measured on a 2-core machine with a
@@ -13,49 +13,48 @@ import type { RedisClient } from '../redis-client.js';
  */
 const FLUSH_EVERY = 32;
 
-type CorkableStream = NodeJS.WritableStream & { cork?(): void; uncork?(): void };
-
 /**
- * Coalesces the commands written to one connection within one turn of the event loop into few socket
+ * Coalesces the commands written to a connection within one turn of the event loop into few socket
  * writes. The first command of a turn is written at once, so a lone message pays no buffering; from the
  * second on, the socket is corked, flushed every {@link FLUSH_EVERY} commands, and uncorked once the
  * current batch of callbacks and promise reactions has run. A burst of messages then costs a few system
- * calls instead of one each (and Redis reads them in a few reads), with no added latency.
+ * calls instead of one each (and Redis reads them in a few reads), with no added latency. On a cluster
+ * each master's connection is corked by itself, found from the channel's slot.
  */
 export class WriteCoalescer {
+  /** The sockets written to in this turn, each with the commands buffered since its last flush. */
+  private readonly turn = new Map<CorkableStream, number>();
   private inTurn = false;
-  private corked: CorkableStream | undefined;
-  private count = 0;
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(private readonly streams: NodeStreams) {}
 
-  /** Call right before issuing a command on the connection. */
-  hold(): void {
+  /** Call right before issuing a command on `channel`. */
+  hold(channel: string): void {
+    const stream = this.streams.streamFor(channel);
+    if (!stream?.cork || !stream.uncork) return;
     if (!this.inTurn) {
       this.inTurn = true;
       process.nextTick(this.endTurn);
-      return;
     }
-    const corked = this.corked;
-    if (corked) {
-      if (++this.count >= FLUSH_EVERY) {
-        corked.uncork!();
-        corked.cork!();
-        this.count = 0;
-      }
-      return;
+    const count = this.turn.get(stream);
+    if (count === undefined) {
+      // The first command to this socket in the turn goes out at once: a lone message waits for nothing.
+      this.turn.set(stream, 0);
+    } else if (count === 0) {
+      stream.cork();
+      this.turn.set(stream, 1);
+    } else if (count + 1 >= FLUSH_EVERY) {
+      stream.uncork();
+      stream.cork();
+      this.turn.set(stream, 1);
+    } else {
+      this.turn.set(stream, count + 1);
     }
-    const stream = (this.redis as unknown as { stream?: CorkableStream }).stream;
-    if (!stream?.cork || !stream.uncork) return;
-    this.corked = stream;
-    this.count = 1;
-    stream.cork();
   }
 
   private readonly endTurn = (): void => {
     this.inTurn = false;
-    const corked = this.corked;
-    this.corked = undefined;
-    corked?.uncork!();
+    for (const [stream, count] of this.turn) if (count > 0) stream.uncork!();
+    this.turn.clear();
   };
 }

@@ -1,9 +1,12 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCluster } from '../../../test/harness/cluster.js';
 import { useRedis } from '../../../test/harness/redis.js';
+import { NodeStreams } from '../src/messaging/node-streams.js';
 import { WriteCoalescer } from '../src/messaging/write-coalescer.js';
 
 const server = useRedis();
+const cluster = useCluster();
 
 /** Counts the system-call-level writes of a connection's socket (one per write or writev). */
 function countSocketWrites(redis: Redis): { writes: number } {
@@ -30,14 +33,14 @@ describe('WriteCoalescer', () => {
   beforeAll(async () => {
     redis = new Redis(server.urlFor(0), { lazyConnect: true });
     await redis.connect();
-    coalescer = new WriteCoalescer(redis);
+    coalescer = new WriteCoalescer(new NodeStreams(redis));
   });
 
   afterAll(() => redis.disconnect());
 
   it('writes a lone command at once, without waiting for the turn to end', async () => {
     const counter = countSocketWrites(redis);
-    coalescer.hold();
+    coalescer.hold('coalescer:lone');
     const reply = redis.publish('coalescer:lone', 'x');
     expect(counter.writes).toBe(1); // already on the socket, synchronously
     expect(await reply).toBe(0);
@@ -47,7 +50,7 @@ describe('WriteCoalescer', () => {
     const counter = countSocketWrites(redis);
     const replies: Array<Promise<number>> = [];
     for (let i = 0; i < 100; i++) {
-      coalescer.hold();
+      coalescer.hold('coalescer:burst');
       replies.push(redis.publish('coalescer:burst', String(i)));
     }
     const results = await Promise.all(replies);
@@ -58,11 +61,40 @@ describe('WriteCoalescer', () => {
   });
 
   it('starts afresh in the next turn: its first command is written at once again', async () => {
-    coalescer.hold();
+    coalescer.hold('coalescer:turn');
     await redis.publish('coalescer:turn', 'a');
     const counter = countSocketWrites(redis);
-    coalescer.hold();
+    coalescer.hold('coalescer:turn');
     void redis.publish('coalescer:turn', 'b');
     expect(counter.writes).toBe(1);
+  });
+});
+
+describe('WriteCoalescer on a Redis Cluster', () => {
+  let client: Cluster;
+
+  beforeAll(async () => {
+    client = new Cluster(cluster.nodes);
+    await client.ping();
+  });
+
+  afterAll(() => client.disconnect());
+
+  it("coalesces a burst of SPUBLISH on the socket of the channel's master, all delivered", async () => {
+    const nodes = new NodeStreams(client);
+    const coalescer = new WriteCoalescer(nodes);
+    const channel = 'hydra:service:mc:{coalesced-svc}';
+    await client.spublish(channel, 'warm-up'); // the cluster client connects to a master on first use
+    const master = nodes.masterFor(channel)!;
+    expect(`${master.options.port}`).toBe(`${(await cluster.masterOf(channel)).port}`);
+    const counter = countSocketWrites(master);
+    const replies: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 100; i++) {
+      coalescer.hold(channel);
+      replies.push(master.spublish(channel, String(i)));
+    }
+    expect(await Promise.all(replies)).toHaveLength(100);
+    expect(counter.writes).toBeGreaterThan(1);
+    expect(counter.writes).toBeLessThanOrEqual(6);
   });
 });

@@ -3,7 +3,6 @@
 // 64 and 256) and queue drain (concurrency 50), with each master's share of the work (INFO commandstats
 // and cpu deltas) and a projection of N masters on N machines. Prints a table and writes
 // bench/results/cluster.json. Not part of `npm test`; see bench/README.md.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/common.mjs';
 import { FOREIGN_LIMIT, startCpuMeter } from './lib/interference.mjs';
-import { Child, installCleanup, killEverything } from './lib/proc.mjs';
+import { Child, installCleanup, killEverything, runBench, writeResults } from './lib/proc.mjs';
 import { addDeltas, deltas, readAll, startTopologies } from './lib/topologies.mjs';
 import {
   MESSAGES_PER_REQUEST,
@@ -254,17 +253,7 @@ async function main() {
   };
   results.durationSeconds = (performance.now() - started) / 1000;
   printReport(results, SCENARIOS, log);
-  const outDir = path.join(here, 'results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'cluster.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`\nwrote bench/results/cluster.json in ${results.durationSeconds.toFixed(0)} s`);
+  writeResults('cluster.json', results, log);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`bench:cluster failed: ${error.stack ?? error}\n`);
-    killEverything();
-    process.exit(1);
-  },
-);
+runBench('bench:cluster', main);

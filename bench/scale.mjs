@@ -6,7 +6,6 @@
 // size, the cost of one discovery round with 0, 100k and 1M unrelated keys. Prints tables and writes
 // bench/results/scale.json. Not part of `npm test`; see bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { hydraNestRedis, sleep } from './lib/common.mjs';
-import { Child, installCleanup, killEverything } from './lib/proc.mjs';
+import { Child, installCleanup, killEverything, runBench, writeResults } from './lib/proc.mjs';
 import { deltas, readAll, startTopologies } from './lib/topologies.mjs';
 import { printScale } from './lib/scale-report.mjs';
 
@@ -317,17 +316,7 @@ async function main() {
   };
   results.durationSeconds = (performance.now() - started) / 1000;
   printScale(results, log);
-  const outDir = path.join(here, 'results');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'scale.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`\nwrote bench/results/scale.json in ${results.durationSeconds.toFixed(0)} s`);
+  writeResults('scale.json', results, log);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`bench:scale failed: ${error.stack ?? error}\n`);
-    killEverything();
-    process.exit(1);
-  },
-);
+runBench('bench:scale', main);

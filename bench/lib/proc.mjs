@@ -1,7 +1,7 @@
 // Child processes of the benchmark: forked with an IPC channel, called like remote functions, and always
 // killed on the way out (normal end, error, Ctrl-C), as is the private redis-server.
 import { fork } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -219,4 +219,29 @@ export function installCleanup() {
     killEverything();
     process.exit(1);
   });
+}
+
+/**
+ * Writes a run's `results` to bench/results/`file` and says so with the run's duration.
+ * @param {string} file name inside bench/results
+ * @param {{ durationSeconds: number }} results
+ * @param {(line: string) => void} log
+ */
+export function writeResults(file, results, log) {
+  const outDir = path.join(here, '..', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, file), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwrote bench/results/${file} in ${results.durationSeconds.toFixed(0)} s`);
+}
+
+/** Runs a bench's `main`, exiting 0 when it ends; on a failure, reports it and kills what it started. */
+export function runBench(name, main) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${name} failed: ${error.stack ?? error}\n`);
+      killEverything();
+      process.exit(1);
+    },
+  );
 }

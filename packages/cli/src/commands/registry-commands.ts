@@ -45,6 +45,16 @@ export async function servicesCommand({ session, out }: CommandContext): Promise
   );
 }
 
+/** The columns `nodes` and `presence` share: who an instance is and where it runs. */
+const INSTANCE_COLUMNS = [
+  { header: 'SERVICE' },
+  { header: 'INSTANCE' },
+  { header: 'VERSION' },
+  { header: 'ADDRESS' },
+  { header: 'HOST' },
+  { header: 'PID', right: true },
+];
+
 /** `nodes [service]`: every nodes-hash entry (live or dead), with seconds since its last update. */
 export async function nodesCommand({ session, out }: CommandContext, service?: string): Promise<void> {
   if (service) await session.requireService(service);
@@ -54,15 +64,7 @@ export async function nodesCommand({ session, out }: CommandContext, service?: s
   const s = out.style;
   out.result(nodes, () =>
     renderTable(
-      [
-        { header: 'SERVICE' },
-        { header: 'INSTANCE' },
-        { header: 'VERSION' },
-        { header: 'ADDRESS' },
-        { header: 'HOST' },
-        { header: 'PID', right: true },
-        { header: 'LAST SEEN', right: true },
-      ],
+      [...INSTANCE_COLUMNS, { header: 'LAST SEEN', right: true }],
       nodes.map((n: NodeInfo) => [
         s.bold(n.serviceName),
         n.instanceID,
@@ -168,19 +170,7 @@ export async function presenceCommand({ session, out }: CommandContext, service?
     ]),
   );
   out.result(presence, () =>
-    renderTable(
-      [
-        { header: 'SERVICE' },
-        { header: 'INSTANCE' },
-        { header: 'VERSION' },
-        { header: 'ADDRESS' },
-        { header: 'HOST' },
-        { header: 'PID', right: true },
-        { header: 'UPDATED', right: true },
-      ],
-      rows,
-      'no live instances',
-    ),
+    renderTable([...INSTANCE_COLUMNS, { header: 'UPDATED', right: true }], rows, 'no live instances'),
   );
 }
 

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Controller, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
@@ -171,5 +173,33 @@ describe('trace context across services and a queue (OpenTelemetry SDK registere
     }
     // Sent without an active span: each is the root of its own trace.
     expect(sends.every((s) => parentOf(s) === undefined)).toBe(true);
+  });
+});
+
+describe('trace context of HTTP calls to instances (OpenTelemetry SDK registered)', () => {
+  it('sends makeAPIRequest in a CLIENT span whose context the instance gets as its traceparent header', async () => {
+    const received: Array<string | undefined> = [];
+    const server = http.createServer((req, res) => {
+      received.push(req.headers.traceparent as string | undefined);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"result":{"pong":true}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const options = { serviceIP: '127.0.0.1', logger: silentLogger, redis: { url: redis.urlFor(15) } };
+    const api = new Hydra({ ...options, serviceName: 'api-svc', servicePort: port });
+    const caller = new Hydra({ ...options, serviceName: 'caller-svc' });
+    try {
+      await Promise.all([api.start(), caller.start()]);
+      const response = await caller.messaging.makeAPIRequest({ to: 'api-svc:[get]/v1/ping', bdy: {} });
+      expect(response.statusCode).toBe(200);
+      const span = recorded.one('GET api-svc');
+      expect(span.kind).toBe(SpanKind.CLIENT);
+      expect(span.attributes['http.response.status_code']).toBe(200);
+      const { traceId, spanId } = span.spanContext();
+      expect(received).toEqual([`00-${traceId}-${spanId}-01`]);
+    } finally {
+      await Promise.allSettled([api.stop(), caller.stop()]);
+      server.close();
+    }
   });
 });

@@ -234,7 +234,11 @@ export class Messenger {
   makeAPIRequest(input: UmfInput, options: ApiRequestOptions = {}): Promise<ApiResponse> {
     const message = createMessage(input);
     if (!message.frm) message.frm = `${this.serviceName}:/`;
-    return makeApiRequest(this.ctx, message, { loadBalancing: this.options.loadBalancing, ...options });
+    return this.telemetry.httpCall(
+      message,
+      () => this.routeOrUndefined(message.to),
+      (m) => makeApiRequest(this.ctx, m, { loadBalancing: this.options.loadBalancing, ...options }),
+    );
   }
 
   /**
@@ -326,6 +330,15 @@ export class Messenger {
     if (!message.frm) message.frm = `${this.serviceName}:/`;
     assertValidMessage(message);
     return message;
+  }
+
+  /** The parsed route, or undefined for a `to` the call itself will refuse (with a 400 object). */
+  private routeOrUndefined(to: string): UmfRoute | undefined {
+    try {
+      return this.routes.parse(to);
+    } catch {
+      return undefined;
+    }
   }
 
   private replyAddress(frm: string | undefined): string {

@@ -2,8 +2,10 @@ import type { Span } from '@opentelemetry/api';
 import type { UmfMessage } from '@hydra-nest/umf';
 import { activeTracer } from '../tracing/active-tracer.js';
 import {
+  endHttpCallSpan,
   endWhenSettled,
   markActiveSpanFailed,
+  startHttpCallSpan,
   startSendSpan,
   type SendOperation,
 } from '../tracing/message-spans.js';
@@ -35,6 +37,22 @@ export class OutgoingTelemetry {
     if (tracer === undefined) return send(message);
     const span = startSendSpan(tracer, message, service(), operation);
     return endWhenSettled(span, send(message));
+  }
+
+  /**
+   * Makes an HTTP call to an instance with `call`: in a CLIENT span, whose context goes out in the
+   * call's headers, when an SDK is registered and the route names a method.
+   */
+  httpCall<T extends { statusCode: number }>(
+    message: UmfMessage,
+    routeOf: () => { service: string; method?: string } | undefined,
+    call: (message: UmfMessage) => Promise<T>,
+  ): Promise<T> {
+    const tracer = activeTracer();
+    if (tracer === undefined) return call(message);
+    const route = routeOf();
+    if (!route?.method) return call(message);
+    return endHttpCallSpan(startHttpCallSpan(tracer, message, route.service, route.method), call(message));
   }
 
   /**

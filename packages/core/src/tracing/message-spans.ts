@@ -50,6 +50,44 @@ export function startSendSpan(
   return span;
 }
 
+/**
+ * Starts the CLIENT span of an HTTP call to a service instance (`makeAPIRequest`) and writes its
+ * context into the message's `hdr`, which goes out as the call's HTTP headers (`traceparent`).
+ */
+export function startHttpCallSpan(
+  tracer: Tracer,
+  message: UmfMessage,
+  service: string,
+  method: string,
+): Span {
+  const span = tracer.startSpan(`${method.toUpperCase()} ${service}`, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'http.request.method': method.toUpperCase(),
+      'peer.service': service,
+      'messaging.hydra.route': message.to,
+    },
+  });
+  injectTraceContext(message, trace.setSpan(context.active(), span));
+  return span;
+}
+
+/** Ends an HTTP call's span with the status it answered: failed from 500 on, or when the call threw. */
+export function endHttpCallSpan<T extends { statusCode: number }>(span: Span, call: Promise<T>): Promise<T> {
+  call.then(
+    (response) => {
+      span.setAttribute('http.response.status_code', response.statusCode);
+      if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+    (error: unknown) => {
+      failSpan(span, error);
+      span.end();
+    },
+  );
+  return call;
+}
+
 /** Ends `span` once `work` settles, with an error status when it rejects; returns `work` unchanged. */
 export function endWhenSettled<T>(span: Span, work: Promise<T>): Promise<T> {
   work.then(

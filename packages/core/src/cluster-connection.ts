@@ -72,6 +72,10 @@ export function createClusterClients(
   const base: ClusterOptions = {
     lazyConnect: true,
     slotsRefreshInterval: SLOTS_REFRESH_MS,
+    // A command that meets a failing-over master is tried again every 100 ms (ioredis'
+    // retryDelayOnFailover) for ~4 s rather than ioredis' 1.6 s, so it rides out a failover that a
+    // 1-2 s cluster-node-timeout allows; the request's own deadline still bounds a caller's wait.
+    maxRedirections: 40,
     clusterRetryStrategy: (attempt) => Math.min(50 * attempt, maxDelay),
     redisOptions: {
       connectTimeout: settings.connectTimeoutMs ?? 2000,

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/common.mjs';
 import { FOREIGN_LIMIT, startCpuMeter } from './lib/interference.mjs';
-import { Child, installCleanup, killEverything, runBench, writeResults } from './lib/proc.mjs';
+import { Child, installCleanup, runBench, startWatchdog, writeResults } from './lib/proc.mjs';
 import { addDeltas, deltas, readAll, startTopologies } from './lib/topologies.mjs';
 import {
   MESSAGES_PER_REQUEST,
@@ -213,12 +213,7 @@ async function runQueueDrain(topologies) {
 
 async function main() {
   installCleanup();
-  const watchdogMs = (args.quick ? 5 : 12) * 60_000;
-  setTimeout(() => {
-    process.stderr.write(`bench:cluster: still running after ${watchdogMs / 60_000} min; giving up\n`);
-    killEverything();
-    process.exit(1);
-  }, watchdogMs).unref();
+  startWatchdog('bench:cluster', args.quick ? 5 : 12);
   const started = performance.now();
   log(
     `hydra-nest on one Redis and on a Redis Cluster${args.quick ? ' (--quick)' : ''}; load ${os

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { hydraNestRedis, sleep } from './lib/common.mjs';
-import { Child, installCleanup, killEverything, runBench, writeResults } from './lib/proc.mjs';
+import { Child, installCleanup, runBench, startWatchdog, writeResults } from './lib/proc.mjs';
 import { deltas, readAll, startTopologies } from './lib/topologies.mjs';
 import { printScale } from './lib/scale-report.mjs';
 
@@ -291,12 +291,7 @@ async function runTopology(core, name) {
 
 async function main() {
   installCleanup();
-  const watchdogMs = (args.quick ? 6 : 20) * 60_000;
-  setTimeout(() => {
-    process.stderr.write(`bench:scale: still running after ${watchdogMs / 60_000} min; giving up\n`);
-    killEverything();
-    process.exit(1);
-  }, watchdogMs).unref();
+  startWatchdog('bench:scale', args.quick ? 6 : 20);
   const started = performance.now();
   const core = await import('@hydra-nest/core');
   log(

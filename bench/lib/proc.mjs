@@ -204,13 +204,16 @@ export function killEverything() {
   if (redis?.ownsDir) rmSync(redis.dir, { recursive: true, force: true });
 }
 
-/** Kills everything on exit, Ctrl-C, SIGTERM and crashes. */
-export function installCleanup() {
-  process.on('exit', killEverything);
+/**
+ * Kills everything on exit, Ctrl-C, SIGTERM and crashes: with `kill`, a bench that keeps its own
+ * registry of processes (default: this file's).
+ */
+export function installCleanup(kill = killEverything) {
+  process.on('exit', kill);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       process.stderr.write(`\n${signal}: stopping every benchmark process and the private Redis\n`);
-      killEverything();
+      kill();
       process.exit(130);
     });
   }
@@ -244,4 +247,13 @@ export function runBench(name, main) {
       process.exit(1);
     },
   );
+}
+
+/** Ends a stuck run: after `minutes`, says so, kills what the bench started and exits 1. */
+export function startWatchdog(name, minutes) {
+  setTimeout(() => {
+    process.stderr.write(`${name}: still running after ${minutes} min; giving up\n`);
+    killEverything();
+    process.exit(1);
+  }, minutes * 60_000).unref();
 }

@@ -4,6 +4,7 @@ import { fork, spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installCleanup as installCleanupWith } from '../lib/proc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const live = new Set();
@@ -153,14 +154,7 @@ export function killEverything() {
   }
 }
 
-/** Kills everything on exit, Ctrl-C, SIGTERM and crashes. */
+/** Kills everything this file started on exit, Ctrl-C, SIGTERM and crashes. */
 export function installCleanup() {
-  process.on('exit', killEverything);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      process.stderr.write(`\n${signal}: stopping every benchmark process and the private Redis\n`);
-      killEverything();
-      process.exit(130);
-    });
-  }
+  installCleanupWith(killEverything);
 }

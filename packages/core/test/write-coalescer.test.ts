@@ -33,14 +33,14 @@ describe('WriteCoalescer', () => {
   beforeAll(async () => {
     redis = new Redis(server.urlFor(0), { lazyConnect: true });
     await redis.connect();
-    coalescer = new WriteCoalescer(new NodeStreams(redis));
+    coalescer = new WriteCoalescer();
   });
 
   afterAll(() => redis.disconnect());
 
   it('writes a lone command at once, without waiting for the turn to end', async () => {
     const counter = countSocketWrites(redis);
-    coalescer.hold('coalescer:lone');
+    coalescer.hold(redis);
     const reply = redis.publish('coalescer:lone', 'x');
     expect(counter.writes).toBe(1); // already on the socket, synchronously
     expect(await reply).toBe(0);
@@ -50,7 +50,7 @@ describe('WriteCoalescer', () => {
     const counter = countSocketWrites(redis);
     const replies: Array<Promise<number>> = [];
     for (let i = 0; i < 100; i++) {
-      coalescer.hold('coalescer:burst');
+      coalescer.hold(redis);
       replies.push(redis.publish('coalescer:burst', String(i)));
     }
     const results = await Promise.all(replies);
@@ -61,10 +61,10 @@ describe('WriteCoalescer', () => {
   });
 
   it('starts afresh in the next turn: its first command is written at once again', async () => {
-    coalescer.hold('coalescer:turn');
+    coalescer.hold(redis);
     await redis.publish('coalescer:turn', 'a');
     const counter = countSocketWrites(redis);
-    coalescer.hold('coalescer:turn');
+    coalescer.hold(redis);
     void redis.publish('coalescer:turn', 'b');
     expect(counter.writes).toBe(1);
   });
@@ -82,15 +82,15 @@ describe('WriteCoalescer on a Redis Cluster', () => {
 
   it("coalesces a burst of SPUBLISH on the socket of the channel's master, all delivered", async () => {
     const nodes = new NodeStreams(client);
-    const coalescer = new WriteCoalescer(nodes);
+    const coalescer = new WriteCoalescer();
     const channel = 'hydra:service:mc:{coalesced-svc}';
     await client.spublish(channel, 'warm-up'); // the cluster client connects to a master on first use
-    const master = nodes.masterFor(channel)!;
+    const master = nodes.connectionFor(channel)!;
     expect(`${master.options.port}`).toBe(`${(await cluster.masterOf(channel)).port}`);
     const counter = countSocketWrites(master);
     const replies: Array<Promise<unknown>> = [];
     for (let i = 0; i < 100; i++) {
-      coalescer.hold(channel);
+      coalescer.hold(master);
       replies.push(master.spublish(channel, String(i)));
     }
     expect(await Promise.all(replies)).toHaveLength(100);

@@ -1,4 +1,5 @@
 import { serializeMessage, type UmfMessage, type UmfRoute } from '@hydra-nest/umf';
+import type { Redis } from 'ioredis';
 import type { LoadBalancing } from '../instance-cache.js';
 import { isCluster } from '../redis-client.js';
 import { explainRefusal } from '../redis-permission.js';
@@ -45,7 +46,7 @@ export class Publisher {
     private readonly signer: MessageSigner | undefined,
   ) {
     this.nodes = new NodeStreams(ctx.redis);
-    this.writes = new WriteCoalescer(this.nodes);
+    this.writes = new WriteCoalescer();
     this.channels = new InstanceChannels(ctx.keys);
     this.sharded = isCluster(ctx.redis);
   }
@@ -129,19 +130,19 @@ export class Publisher {
     if (redis.status !== 'ready' && this.ctx.state() === 'running') {
       return this.whenReconnected(message).then(() => this.publish(channel, message, payload));
     }
-    this.writes.hold(channel);
+    const connection = this.nodes.connectionFor(channel);
+    this.writes.hold(connection);
     this.stats.sent++;
-    return this.sharded ? this.spublish(channel, payload) : redis.publish(channel, payload);
+    return this.sharded ? this.spublish(connection, channel, payload) : redis.publish(channel, payload);
   }
 
   /**
    * SPUBLISH straight on the connection to the slot's master, skipping the cluster client's dispatch;
    * a redirect (the slot moved) sends it again through the cluster client, which follows and learns it.
    */
-  private spublish(channel: string, payload: string): Promise<number> {
+  private spublish(master: Redis | undefined, channel: string, payload: string): Promise<number> {
     const cluster = this.ctx.redis;
-    const master = this.nodes.masterFor(channel);
-    if (!master) return cluster.spublish(channel, payload) as Promise<number>;
+    if (master?.status !== 'ready') return cluster.spublish(channel, payload) as Promise<number>;
     return (master.spublish(channel, payload) as Promise<number>).catch((error: unknown) =>
       isRedirect(error) ? (cluster.spublish(channel, payload) as Promise<number>) : Promise.reject(error),
     );

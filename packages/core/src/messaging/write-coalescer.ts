@@ -1,4 +1,7 @@
-import type { CorkableStream, NodeStreams } from './node-streams.js';
+import type { Redis } from 'ioredis';
+
+/** A socket that can buffer writes (a net or TLS socket). */
+type CorkableStream = NodeJS.WritableStream & { cork?(): void; uncork?(): void };
 
 /**
  * Commands written in one burst before the socket is flushed. Measured on a 2-core machine with a
@@ -18,19 +21,17 @@ const FLUSH_EVERY = 32;
  * writes. The first command of a turn is written at once, so a lone message pays no buffering; from the
  * second on, the socket is corked, flushed every {@link FLUSH_EVERY} commands, and uncorked once the
  * current batch of callbacks and promise reactions has run. A burst of messages then costs a few system
- * calls instead of one each (and Redis reads them in a few reads), with no added latency. On a cluster
- * each master's connection is corked by itself, found from the channel's slot.
+ * calls instead of one each (and Redis reads them in a few reads), with no added latency. Each
+ * connection written to (on a cluster, each master's) is corked by itself.
  */
 export class WriteCoalescer {
   /** The sockets written to in this turn, each with the commands buffered since its last flush. */
   private readonly turn = new Map<CorkableStream, number>();
   private inTurn = false;
 
-  constructor(private readonly streams: NodeStreams) {}
-
-  /** Call right before issuing a command on `channel`. */
-  hold(channel: string): void {
-    const stream = this.streams.streamFor(channel);
+  /** Call right before issuing a command on `connection` (undefined: not known, nothing to hold). */
+  hold(connection: Redis | undefined): void {
+    const stream = (connection as unknown as { stream?: CorkableStream } | undefined)?.stream;
     if (!stream?.cork || !stream.uncork) return;
     if (!this.inTurn) {
       this.inTurn = true;

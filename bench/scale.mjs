@@ -58,7 +58,9 @@ const PLAN = {
   hosts: Number(args.hosts),
   settleMs: args.quick ? 3000 : 5000,
   seenTimeoutMs: 10_000,
-  discoveryRounds: 50,
+  discoveryRounds: args.quick ? 10 : 20,
+  // Longer than the instances' 1 s refresh, so that each of them rewrote its entry between two rounds.
+  discoveryPaceMs: 1500,
 };
 const REDIS_ARGS = [
   ...['--maxclients', '19000', '--enable-debug-command', 'local'],
@@ -197,18 +199,27 @@ async function populate(topology, keys) {
 
 /**
  * The cost of discovery rounds for one service of the deployment: warm (the instance cache's periodic
- * lookup: the nodes directory is known) and cold (a process's first lookup). Commands and Redis µs in
- * them per round, from INFO commandstats (the idle instances' own commands left out).
+ * lookup, every `discoveryPaceMs` as the cache does it every 3 s: the nodes directory is known, and the
+ * instances rewrote their entries since the last round) and cold (a process's first lookup). Commands and
+ * Redis µs per round from INFO commandstats read just before and after each round, so that the idle
+ * instances' own commands between rounds are left out.
  */
 async function discoveryRounds(core, topology, sender, running) {
-  const measure = async (round) => {
-    const before = await readAll(topology);
-    for (let i = 0; i < PLAN.discoveryRounds; i++) await round();
-    const commands = commandTotals(deltas(topology, before, await readAll(topology)));
-    const ours = DISCOVERY_COMMANDS.map((name) => commands[name] ?? { calls: 0, usec: 0 });
+  const measure = async (round, paceMs) => {
+    const totals = DISCOVERY_COMMANDS.map(() => ({ calls: 0, usec: 0 }));
+    for (let i = 0; i < PLAN.discoveryRounds; i++) {
+      if (paceMs) await sleep(paceMs);
+      const before = await readAll(topology);
+      await round();
+      const commands = commandTotals(deltas(topology, before, await readAll(topology)));
+      DISCOVERY_COMMANDS.forEach((name, j) => {
+        totals[j].calls += commands[name]?.calls ?? 0;
+        totals[j].usec += commands[name]?.usec ?? 0;
+      });
+    }
     return {
-      commandsPerRound: sum(ours.map((c) => c.calls)) / PLAN.discoveryRounds,
-      usecPerRound: sum(ours.map((c) => c.usec)) / PLAN.discoveryRounds,
+      commandsPerRound: sum(totals.map((c) => c.calls)) / PLAN.discoveryRounds,
+      usecPerRound: sum(totals.map((c) => c.usec)) / PLAN.discoveryRounds,
     };
   };
   const ctx = {
@@ -221,8 +232,8 @@ async function discoveryRounds(core, topology, sender, running) {
   return {
     instancesFound: found,
     instancesExpected: Math.ceil(running / SERVICES.length),
-    warm: await measure(() => sender.discovery.instancesOf([SERVICES[0]])),
-    cold: await measure(() => new core.Discovery(ctx).instancesOf([SERVICES[0]])),
+    warm: await measure(() => sender.discovery.instancesOf([SERVICES[0]]), PLAN.discoveryPaceMs),
+    cold: await measure(() => new core.Discovery(ctx).instancesOf([SERVICES[0]]), 0),
   };
 }
 

@@ -53,9 +53,9 @@ const LOG_ENTRIES = 64;
  * instead of failing the whole read; each batch of reads is one round trip; never KEYS.
  *
  * Instances are found without walking the keyspace: the shared nodes hash names every instance ever
- * registered and its service (see {@link NodeDirectory}; usually one HLEN), one MGET per service of
- * those candidates' presence keys tells the live ones, and one HMGET reads their entries. So finding
- * instances costs Redis the same whatever else it holds. Listing services, routes and logs (operator
+ * registered and its service (see {@link NodeDirectory}; usually one HLEN), one HMGET reads the
+ * candidates' entries, and the presence keys of those whose entry has not been rewritten since the last
+ * lookup tell which of them are live. So finding instances costs Redis the same whatever else it holds. Listing services, routes and logs (operator
  * calls) still SCANs, which walks every key of the db.
  *
  * @example
@@ -91,7 +91,7 @@ export class Discovery {
 
   /** Ids of the instances of `service` that have a nodes entry and a live presence key. */
   async presentIds(service: string): Promise<string[]> {
-    return (await this.presentIdsOf([service])).get(service)!;
+    return ((await this.instancesOf([service])).get(service) ?? []).map((instance) => instance.instanceID);
   }
 
   /**
@@ -104,57 +104,76 @@ export class Discovery {
 
   /**
    * Live instances of several services at once: the nodes directory brought up to date (one HLEN
-   * usually), one pipeline of an MGET of presence keys per service, then one pipeline of HMGETs. The
-   * instance cache refreshes with it.
+   * usually), one pipeline of HMGETs of the candidates' entries, then one MGET of presence keys per
+   * service for the entries that do not prove their instance alive. An entry proves it when it was
+   * rewritten since this Discovery's previous lookup (see `NodeDirectory.noteEntry`), so a repeated
+   * lookup of live instances (the instance cache's) reads no presence key: its cost then stays the same
+   * however many keys the database holds, where reading a key of a large database misses the CPU cache.
    */
   async instancesOf(services: readonly string[]): Promise<Map<string, InstanceInfo[]>> {
-    const { redis, keys } = this.ctx;
-    const ids = await this.presentIdsOf(services);
     const result = new Map<string, InstanceInfo[]>(services.map((service) => [service, []]));
-    const asked = [...ids].filter(([, list]) => list.length > 0);
-    if (asked.length === 0) return result;
-    const pipeline = pipelineOf(redis);
-    for (const [, list] of asked) pipeline.hmget(keys.nodes(), ...list);
-    const replies = (await pipeline.exec()) ?? [];
-    asked.forEach(([service], i) => {
-      const [error, values] = replies[i] ?? [];
-      if (error) throw explainRefusal(error, this.ctx);
-      result.set(service, parseInstances(values as Array<string | null>));
-    });
-    return result;
-  }
-
-  /**
-   * Of the ids the nodes hash names for each service, those whose presence key is alive: one MGET per
-   * service (one slot per service in Cluster layout), all in one pipeline. Ids missing for a minute
-   * (dead instances) are checked only every `nodesRereadMs`.
-   */
-  private async presentIdsOf(services: readonly string[]): Promise<Map<string, string[]>> {
-    const { redis, keys } = this.ctx;
-    const ids = new Map<string, string[]>(services.map((service) => [service, []]));
-    if (services.length === 0) return ids;
+    if (services.length === 0) return result;
     await this.directory.refresh();
     const asked = services.flatMap((service) => {
       const candidates = this.directory.candidatesOf(service);
       return candidates.length ? [{ service, candidates }] : [];
     });
-    if (asked.length === 0) return ids;
+    if (asked.length === 0) return result;
+    const readAt = Date.now();
+    const entries = await this.entriesOf(asked);
+    const unproven = new Map<string, InstanceInfo[]>();
+    asked.forEach(({ service }, i) => {
+      const doubtful = entries[i]!.filter(
+        (instance) => !this.directory.noteEntry(instance.instanceID, instance.updatedOn, readAt),
+      );
+      if (doubtful.length > 0) unproven.set(service, doubtful);
+    });
+    const absent = await this.absentOf(unproven);
+    asked.forEach(({ service }, i) => {
+      const live = entries[i]!.filter((instance) => !absent.has(instance.instanceID));
+      for (const instance of live) this.directory.notePresence(instance.instanceID, true);
+      result.set(service, live);
+    });
+    return result;
+  }
+
+  /** The parsed entries of each service's candidates (one HMGET each, in one pipeline). */
+  private async entriesOf(asked: ReadonlyArray<{ candidates: string[] }>): Promise<InstanceInfo[][]> {
+    const { redis, keys } = this.ctx;
     const pipeline = pipelineOf(redis);
-    for (const { service, candidates } of asked) {
-      pipeline.mget(...candidates.map((id) => keys.presence(service, id)));
-    }
+    for (const { candidates } of asked) pipeline.hmget(keys.nodes(), ...candidates);
     const replies = (await pipeline.exec()) ?? [];
-    asked.forEach(({ service, candidates }, i) => {
+    return asked.map((_, i) => {
       const [error, values] = replies[i] ?? [];
       if (error) throw explainRefusal(error, this.ctx);
-      const present = (values as Array<string | null>).map((value) => value !== null);
-      candidates.forEach((id, j) => this.directory.notePresence(id, present[j]!));
-      ids.set(
-        service,
-        candidates.filter((_, j) => present[j]),
-      );
+      return parseInstances(values as Array<string | null>);
     });
-    return ids;
+  }
+
+  /**
+   * Ids of the given instances whose presence key is missing: one MGET per service (one slot per
+   * service in Cluster layout), all in one pipeline.
+   */
+  private async absentOf(instancesOf: Map<string, InstanceInfo[]>): Promise<Set<string>> {
+    const { redis, keys } = this.ctx;
+    const absent = new Set<string>();
+    if (instancesOf.size === 0) return absent;
+    const asked = [...instancesOf];
+    const pipeline = pipelineOf(redis);
+    for (const [service, instances] of asked) {
+      pipeline.mget(...instances.map((instance) => keys.presence(service, instance.instanceID)));
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    asked.forEach(([, instances], i) => {
+      const [error, values] = replies[i] ?? [];
+      if (error) throw explainRefusal(error, this.ctx);
+      instances.forEach((instance, j) => {
+        if ((values as Array<string | null>)[j] !== null) return;
+        absent.add(instance.instanceID);
+        this.directory.notePresence(instance.instanceID, false);
+      });
+    });
+    return absent;
   }
 
   /**
@@ -223,23 +242,20 @@ export class Discovery {
       scanKeys(redis, keys.anyHealthLogPattern()),
     ]);
     const names = [...new Set(services.map((s) => s.serviceName))];
-    const ids = await this.presentIdsOf(names);
+    const live = await this.instancesOf(names);
     const logKeysOf = new Map<string, string[]>(names.map((service) => [service, []]));
     for (const key of allLogKeys) logKeysOf.get(keys.serviceFromHealthLogKey(key) ?? '')?.push(key);
     const found = names.map((service) => ({
       service,
-      ids: ids.get(service)!,
+      presence: live.get(service)!,
       logKeys: logKeysOf.get(service)!,
     }));
     const pipeline = pipelineOf(redis);
-    for (const { service, ids, logKeys } of found) {
-      if (ids.length > 0) {
-        pipeline.hmget(keys.nodes(), ...ids);
-        pipeline.mget(...ids.map((id) => keys.health(service, id)));
-      }
+    for (const { service, presence, logKeys } of found) {
+      if (presence.length > 0) pipeline.mget(...presence.map((i) => keys.health(service, i.instanceID)));
       for (const key of logKeys) pipeline.lrange(key, 0, LOG_ENTRIES - 1);
     }
-    const replies = found.some((f) => f.ids.length || f.logKeys.length)
+    const replies = found.some((f) => f.presence.length || f.logKeys.length)
       ? ((await pipeline.exec()) ?? [])
       : [];
     let next = 0;
@@ -249,9 +265,8 @@ export class Discovery {
       return value;
     };
     const all: Record<string, ServiceHealthReport> = {};
-    for (const { service, ids, logKeys } of found) {
-      const presence = ids.length ? parseInstances(take() as Array<string | null>) : [];
-      const health = ids.length ? parseSnapshots(take() as Array<string | null>) : [];
+    for (const { service, presence, logKeys } of found) {
+      const health = presence.length ? parseSnapshots(take() as Array<string | null>) : [];
       const log = logKeys.flatMap(() => parseFlightRecords(take() as string[])).sort(newestFirst);
       all[service] = { health, log: log.slice(0, LOG_ENTRIES), presence };
     }

@@ -23,6 +23,12 @@ export interface NodeDirectoryOptions {
 const FIELDS_PER_READ = 1000;
 
 /**
+ * An entry rewritten since a read sent at most this long before proves its writer alive: Hydra and
+ * hydra-nest instances write their presence key, then their entry, every second (presence TTL 3 s).
+ */
+const REWRITE_PROVES_PRESENCE_MS = 5000;
+
+/**
  * Which service each instance id in Hydra's shared nodes hash belongs to, kept in memory so that the
  * instances of a service are found from the hash and their presence keys without walking the keyspace
  * (a SCAN costs Redis as much for every unrelated key as for ours). Every instance, Hydra 1.x or
@@ -45,6 +51,8 @@ export class NodeDirectory {
   private readonly idsByService = new Map<string, Set<string>>();
   /** Instance id -> since when (ms) its presence key has been found missing. */
   private readonly absentSince = new Map<string, number>();
+  /** Instance id -> its entry's `updatedOn` at the last lookup, and when that lookup was sent (ms). */
+  private readonly lastEntry = new Map<string, { updatedOn: string; readAt: number }>();
   /** Service -> when (ms) its dormant ids were last handed out for a check. */
   private readonly dormantCheckedAt = new Map<string, number>();
   private readonly rereadMs: number;
@@ -96,6 +104,19 @@ export class NodeDirectory {
       const since = this.absentSince.get(id);
       return since === undefined || now - since < this.dormantAfterMs;
     });
+  }
+
+  /**
+   * Records the `updatedOn` of `id`'s entry as read by a lookup sent at `readAt`, and says whether the
+   * entry was rewritten since the last lookup, recently enough to prove the instance present without
+   * reading its presence key (see `REWRITE_PROVES_PRESENCE_MS`).
+   */
+  noteEntry(id: string, updatedOn: string, readAt: number): boolean {
+    const last = this.lastEntry.get(id);
+    this.lastEntry.set(id, { updatedOn, readAt });
+    return (
+      last !== undefined && last.updatedOn !== updatedOn && readAt - last.readAt <= REWRITE_PROVES_PRESENCE_MS
+    );
   }
 
   /** Records what a presence check found for `id`. */
@@ -161,6 +182,7 @@ export class NodeDirectory {
     const service = this.serviceOf.get(id);
     this.serviceOf.delete(id);
     this.absentSince.delete(id);
+    this.lastEntry.delete(id);
     const ids = service ? this.idsByService.get(service) : undefined;
     ids?.delete(id);
     if (ids?.size === 0) this.idsByService.delete(service!);

@@ -69,7 +69,7 @@ describe('Discovery', () => {
     expect(await discovery.instances(uniqueService('nobody'))).toEqual([]);
   });
 
-  it('finds instances without walking the keyspace: an HLEN, one MGET of presence keys, one HMGET', async () => {
+  it('finds instances without walking the keyspace: an HLEN, one HMGET, one MGET of presence keys', async () => {
     const service = uniqueService('inst');
     const ids = [
       await writeInstance(redis, { service }),
@@ -86,13 +86,39 @@ describe('Discovery', () => {
     // On a cluster the nodes hash and the service's keys sit on different masters: order per master only.
     expect(commands.map((c) => c[0]).sort()).toEqual(['hlen', 'hmget', 'mget']);
     const command = (name: string) => commands.find((c) => c[0] === name)!;
+    // No entry was rewritten since the first lookup: every candidate's presence key is read.
     expect(command('mget').slice(1).sort()).toEqual(
       [...ids, dead].map((id) => keys.presence(service, id)).sort(),
     );
-    expect(command('hmget').slice(2).sort()).toEqual(ids.sort());
+    expect(command('hmget').slice(2).sort()).toEqual([...ids, dead].sort());
     const cleanup = pipelineOf(redis);
     for (let i = 0; i < 5000; i++) cleanup.del(`unrelated:${service}:${i}`);
     await cleanup.exec();
+  });
+
+  it('reads no presence key of an instance whose entry was rewritten since the last lookup', async () => {
+    const service = uniqueService('rewrite');
+    const [a, b, c] = [fakeInstanceId(), fakeInstanceId(), fakeInstanceId()];
+    for (const id of [a, b, c]) await writeInstance(redis, { service, id });
+    const reader = new Discovery(registryContext(redis, 'reader'));
+    expect((await reader.instances(service)).map((i) => i.instanceID).sort()).toEqual([a, b, c].sort());
+
+    // a and b refresh (entry rewritten, as every live instance does each second); c stops and its
+    // presence key goes, its entry stays as it was.
+    await sleep(5);
+    for (const id of [a, b]) await writeInstance(redis, { service, id });
+    await removePresence(redis, service, c);
+    const commands = await topology.monitor(async () => {
+      expect((await reader.instances(service)).map((i) => i.instanceID).sort()).toEqual([a, b].sort());
+    });
+    const mgets = commands.filter((command) => command[0] === 'mget');
+    expect(mgets.map((command) => command.slice(1))).toEqual([[keys.presence(service, c)]]);
+
+    // An entry that stays the same proves nothing: b's presence key is read again, and b is gone.
+    await sleep(5);
+    await writeInstance(redis, { service, id: a });
+    await removePresence(redis, service, b);
+    expect((await reader.instances(service)).map((i) => i.instanceID)).toEqual([a]);
   });
 
   it('finds the instances of several services in one round', async () => {

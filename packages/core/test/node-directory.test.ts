@@ -65,3 +65,15 @@ describe('NodeDirectory', () => {
     expect(directory.candidatesOf(service).sort()).toEqual([live, dead].sort());
   });
 });
+
+describe('NodeDirectory.noteEntry', () => {
+  it('says an entry proves presence only when rewritten since a lookup at most 5 s before', () => {
+    const directory = new NodeDirectory(registryContext(redis, 'reader'));
+    const id = 'a'.repeat(32);
+    expect(directory.noteEntry(id, 't1', 10_000)).toBe(false); // first sight: nothing to compare with
+    expect(directory.noteEntry(id, 't2', 13_000)).toBe(true); // rewritten within 3 s
+    expect(directory.noteEntry(id, 't2', 14_000)).toBe(false); // the same entry proves nothing
+    expect(directory.noteEntry(id, 't3', 19_001)).toBe(false); // rewritten, but the last lookup is too old
+    expect(directory.noteEntry(id, 't4', 24_001)).toBe(true); // exactly 5 s
+  });
+});

@@ -44,8 +44,13 @@ export interface ClusterClients {
   address: string;
 }
 
-/** How often the slot map is read again, ms: subscriptions follow slot moves within about this. */
-const SLOTS_REFRESH_MS = 1000;
+/**
+ * How often the slot map is read again regardless, ms. Changes are followed as they show (MOVED, a
+ * pushed SUNSUBSCRIBE, a lost master: see `rereadSlotsOnNodeLoss`); ioredis reads the map over a
+ * connection it makes and closes each time, so a short period costs a cluster a connection per
+ * instance per period.
+ */
+const SLOTS_REFRESH_MS = 30_000;
 
 /**
  * Creates (without connecting) the command connection of a Hydra instance to a cluster, and the options

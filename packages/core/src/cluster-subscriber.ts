@@ -2,6 +2,7 @@ import { AbstractConnector, Redis, type Cluster } from 'ioredis';
 import { createConnection } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import type { ClusterClients } from './cluster-connection.js';
+import { rereadSlotsOnNodeLoss } from './cluster-node-loss.js';
 import { hashSlot } from './hash-slot.js';
 import type { HydraLogger } from './logger.js';
 
@@ -19,7 +20,7 @@ type NetStream = Awaited<ReturnType<AbstractConnector['connect']>>;
  * it is lost, `ready` when back, `end` when given up, and SSUBSCRIBE's answer proves the channels live.
  *
  * Each (re)connection goes to the slot's owner as the command connection's slot map names it then (that
- * map is read again every second), so a failover is followed by reconnecting. A slot move is followed
+ * map is read again before each attempt), so a failover is followed by reconnecting. A slot move is followed
  * by {@link followSlotOwner}. (ioredis' own sharded subscribers report neither their loss nor their
  * return, and stay deaf once their cluster client has ended.)
  */
@@ -87,6 +88,7 @@ export function createClusterSubscriber(clients: ClusterClients, channel: string
       const stops = [
         followSlotOwner(subscriber, command, logger, name),
         watchSlotOwners(command, onClusterChanged),
+        rereadSlotsOnNodeLoss(command),
       ];
       return () => stops.forEach((stop) => stop());
     },
@@ -104,7 +106,8 @@ function mapNode(command: Cluster, node: NodeKey): { host: string; port: number 
 }
 
 /**
- * Keeps `subscriber` on the master of its slot: when the slot map (read again every second) names
+ * Keeps `subscriber` on the master of its slot: when the slot map (read again after a lost master and
+ * every 30 s) names
  * another owner, when Redis pushes a SUNSUBSCRIBE (the slot moved away), or when an SSUBSCRIBE meets
  * MOVED, the slot map is read now and the connection is made again to the owner, where the instance's
  * connection watcher subscribes again. While the connection is lost, the slot map is read before each
@@ -141,7 +144,7 @@ export function followSlotOwner(
     // ioredis reports a SUNSUBSCRIBE pushed by the server (the slot moved away) as an error of its queue.
     if (/Last reply: sunsubscribe/.test(error.message)) onPushedAway();
   };
-  // Lost, maybe with its master (a failover): read the slot map before each attempt, not once a second.
+  // Lost, maybe with its master (a failover): read the slot map before each attempt.
   const onReconnecting = () => command.refreshSlotsCache();
   command.on('refresh', moveIfOwnerChanged);
   redis.on('moved', onPushedAway);
@@ -156,7 +159,7 @@ export function followSlotOwner(
 }
 
 /**
- * Calls `onChange` when the slot map the command connection reads every second names another master
+ * Calls `onChange` when the slot map the command connection reads again names another master
  * for some slot (a failover, a slot move): the instances there will be subscribing again in a moment.
  * Returns a function that stops watching.
  */

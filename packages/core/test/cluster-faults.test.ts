@@ -98,6 +98,32 @@ function report(
   );
 }
 
+/** CLUSTER SLOTS calls and connections received, summed over every node of the cluster. */
+async function slotMapReads(ports: number[]): Promise<{ calls: number; connections: number }> {
+  let calls = 0;
+  let connections = 0;
+  for (const port of ports) {
+    const info = String(await cluster.call(port, 'INFO', 'all'));
+    calls += Number(/cmdstat_cluster\|slots:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    connections += Number(/total_connections_received:(\d+)/.exec(info)?.[1] ?? 0);
+  }
+  return { calls, connections };
+}
+
+describe('Redis Cluster slot map', () => {
+  it('is not read on a timer by an idle instance: no CLUSTER SLOTS, no new connection', async () => {
+    await echoService('idle-svc');
+    const ports = [...(await cluster.masters()), ...(await cluster.replicas())].map((n) => n.port);
+    await slotMapReads(ports); // the harness's own connections made first
+    const before = await slotMapReads(ports);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const after = await slotMapReads(ports);
+    // ioredis' refresher would make a connection and send CLUSTER SLOTS every period (was 1 s).
+    expect(after.calls - before.calls).toBe(0);
+    expect(after.connections - before.connections).toBe(0);
+  });
+});
+
 describe('Redis Cluster faults', () => {
   it('follows a slot move: the instance listens on the new owner and requests are answered again', async () => {
     const service = await echoService('mover-svc');

@@ -6,21 +6,30 @@
 //
 //   node bench/instructions.mjs [--only raw,raw-umf,hydra-nest] [--side server|client|both] [--bytes 100]
 //                               [--warmup 5000 (requests)] [--measure-ms 10000] [--keep <dir>]
+//                               [--trees <checkout>,<checkout>] [--repeat 1]
+//
+// `--trees` counts the contenders of other checkouts (each built with `npm ci && npm run build`), one
+// after the other in each of `--repeat` rounds: an A/B of two commits in one run, where the spread of a
+// build's own rounds shows how far the difference between builds can be trusted.
 //
 // `--keep <dir>` leaves callgrind's files in <dir> to see where the instructions go: the measured window
-// of the main thread is `<name>.<side>.<pid>.2-01`; `callgrind_annotate --inclusive=no --threshold=100`
+// of the main thread is `<name>.<side>.<tree>.<pid>.3-01` (`.2-01` is the idle window); `callgrind_annotate --inclusive=no --threshold=100`
 // lists it by function (without the threshold it stops at `__libc_start_main`). JIT-compiled JavaScript
 // shows as bare addresses; BENCH_NODE_ARGS=--perf-basic-prof makes node write /tmp/perf-<pid>.map,
 // which names them (address, size, name per line; it also leaves isolate-*-v8.log files, ignored by git).
 //
 // For each contender and side, that side's process runs under callgrind (the other one runs normally),
 // sends `--warmup` requests at concurrency 1 (the JIT settles: by count, as valgrind slows each process
-// differently), then for `--measure-ms` between two
-// callgrind dumps. The figure is the main thread's instructions in that window divided by the requests:
-// user space only (the kernel's share is not counted), JIT compilation and GC helpers on other threads
-// left out, the child's own measuring loop included (the same code for every contender).
+// differently), idles for `--measure-ms`, then sends requests for `--measure-ms`, with a callgrind dump
+// between the phases. The figure is the main thread's instructions in the request window, less the idle
+// window's rate times its length (the timers' work, which would otherwise weigh more on each request
+// the fewer requests valgrind lets through), divided by the requests: user space only (the kernel's
+// share is not counted), JIT compilation and GC helpers on other threads left out, the child's own
+// measuring loop included (the same code for every contender).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +37,7 @@ import { startRedis } from '../scripts/lib/redis-process.mjs';
 import { Child, installCleanup, killEverything, trackRedis } from './lib/proc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const messagingDir = path.join(here, 'contenders', 'messaging');
+const messagingDirOf = (tree) => path.join(tree, 'bench', 'contenders', 'messaging');
 const CONTENDERS = ['raw', 'raw-umf', 'nest-redis', 'moleculer', 'hydra', 'hydra-nest'];
 
 function parseArgs(argv) {
@@ -38,6 +47,8 @@ function parseArgs(argv) {
     bytes: 100,
     warmup: 5000,
     measureMs: 10_000,
+    trees: [path.resolve(here, '..')],
+    repeat: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -48,6 +59,12 @@ function parseArgs(argv) {
     else if (flag === '--warmup') options.warmup = Number(value());
     else if (flag === '--measure-ms') options.measureMs = Number(value());
     else if (flag === '--keep') options.keep = path.resolve(value());
+    else if (flag === '--trees')
+      options.trees = value()
+        .split(',')
+        .filter(Boolean)
+        .map((dir) => path.resolve(dir));
+    else if (flag === '--repeat') options.repeat = Number(value());
     else
       throw new Error(`unknown argument ${argv[i]} (see the comment at the top of bench/instructions.mjs)`);
   }
@@ -56,6 +73,11 @@ function parseArgs(argv) {
     throw new Error(`--only: unknown ${unknown.join(', ')} (known: ${CONTENDERS.join(', ')})`);
   if (!['server', 'client', 'both'].includes(options.side)) throw new Error('--side: server, client or both');
   if (!(options.bytes > 0)) throw new Error('--bytes: a positive number of bytes');
+  if (!(options.repeat >= 1)) throw new Error('--repeat: a positive number of rounds');
+  for (const tree of options.trees) {
+    if (!existsSync(path.join(tree, 'bench', 'contenders', 'messaging')))
+      throw new Error(`--trees: ${tree} is not a hydra-nest checkout (no bench/contenders/messaging)`);
+  }
   return options;
 }
 
@@ -77,16 +99,17 @@ function instructionsIn(file) {
 
 /**
  * With --separate-threads, callgrind writes one file per thread and dump: `<base>.<part>-<thread>`.
- * Thread 01 is node's main thread; part 2 is the window between the two dumps we ask for.
+ * Thread 01 is node's main thread; part n is the window that ends with the n-th dump we ask for.
  */
-function mainThreadWindow(dir, base) {
-  const file = readdirSync(dir).find((name) => name.startsWith(`${base}.`) && name.endsWith('.2-01'));
-  if (!file) throw new Error(`callgrind wrote no dump of the measured window in ${dir}`);
-  return instructionsIn(path.join(dir, file));
+function mainThreadWindow(dir, base, pid, part) {
+  const file = path.join(dir, `${base}.${pid}.${part}-01`);
+  if (!existsSync(file)) throw new Error(`callgrind wrote no dump of the measured window in ${file}`);
+  return instructionsIn(file);
 }
 
-async function measure(name, side, redisUrl, options, dir) {
-  const base = `${name}.${side}`;
+async function measure(tree, name, side, redisUrl, options, dir) {
+  const messagingDir = messagingDirOf(tree);
+  const base = `${name}.${side}.${path.basename(tree)}`;
   const wrapper = {
     command: 'valgrind',
     args: [
@@ -128,14 +151,39 @@ async function measure(name, side, redisUrl, options, dir) {
       );
     for (let done = 0; done < options.warmup;) done += (await loop(0, 2000)).count;
     const traced = (side === 'server' ? server : client).proc.pid;
-    execFileSync('callgrind_control', ['--dump', String(traced)], { stdio: 'ignore' });
+    const dump = () => {
+      execFileSync('callgrind_control', ['--dump', String(traced)], { stdio: 'ignore' });
+      return performance.now();
+    };
+    // An idle window first: the process's own timers (presence, health, caches) run by the clock, so
+    // their share of a request depends on how many requests valgrind lets through a second.
+    const idleFrom = dump();
+    await sleep(options.measureMs);
+    const busyFrom = dump();
     const window = await loop(0, options.measureMs);
-    execFileSync('callgrind_control', ['--dump', String(traced)], { stdio: 'ignore' });
-    return { requests: window.count, perRequest: mainThreadWindow(dir, base) / window.count };
+    const busyTo = dump();
+    const idlePerMs = mainThreadWindow(dir, base, traced, 2) / (busyFrom - idleFrom);
+    const busy = mainThreadWindow(dir, base, traced, 3);
+    return {
+      requests: window.count,
+      perRequest: (busy - idlePerMs * (busyTo - busyFrom)) / window.count,
+      grossPerRequest: busy / window.count,
+      idlePerSecond: idlePerMs * 1000,
+    };
   } finally {
     await client.stop('close');
     await server.stop('stop');
   }
+}
+
+/** The middle value of a round's counts (the lower middle of an even number of rounds). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function formatCount(value) {
+  return Math.round(value).toLocaleString('en-US');
 }
 
 async function main() {
@@ -147,32 +195,44 @@ async function main() {
   const redis = await startRedis({});
   trackRedis(redis);
   const sides = options.side === 'both' ? ['server', 'client'] : [options.side];
-  const rows = [];
+  const labelOf = (tree) => (options.trees.length > 1 ? `${path.basename(tree)}/` : '');
+  const rows = options.trees.flatMap((tree) =>
+    options.only.map((name) => ({ tree, name, label: `${labelOf(tree)}${name}`, counts: {} })),
+  );
   try {
-    for (const name of options.only) {
-      const row = { name };
-      for (const side of sides) {
-        const result = await measure(name, side, redis.url, options, dir);
-        row[side] = result.perRequest;
-        process.stdout.write(
-          `  ${name} ${side}: ${Math.round(result.perRequest).toLocaleString('en-US')} instructions per request (${result.requests} requests)\n`,
-        );
+    for (let round = 1; round <= options.repeat; round++) {
+      for (const row of rows) {
+        for (const side of sides) {
+          const result = await measure(row.tree, row.name, side, redis.url, options, dir);
+          (row.counts[side] ??= []).push(result.perRequest);
+          process.stdout.write(
+            `  round ${round}: ${row.label} ${side}: ${formatCount(result.perRequest)} instructions per request ` +
+              `(${result.requests} requests; ${formatCount(result.grossPerRequest)} before taking out ` +
+              `${formatCount(result.idlePerSecond)} a second of idle work)\n`,
+          );
+        }
       }
-      rows.push(row);
     }
   } finally {
     await redis.stop();
     trackRedis(undefined);
     if (!options.keep && existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   }
-  const floor = rows.find((row) => row.name === 'raw');
-  process.stdout.write(`\nmain-thread instructions per request, c=1, ~${options.bytes} B (ratio to raw)\n`);
+  const rounds = options.repeat > 1 ? `, median of ${options.repeat} rounds [lowest-highest]` : '';
+  process.stdout.write(
+    `\nmain-thread instructions per request, c=1, ~${options.bytes} B${rounds} (ratio to raw)\n`,
+  );
+  const width = Math.max(...rows.map((row) => row.label.length)) + 1;
   for (const row of rows) {
+    const floor = rows.find((other) => other.tree === row.tree && other.name === 'raw');
     const cells = sides.map((side) => {
-      const ratio = floor ? ` (${(row[side] / floor[side]).toFixed(2)}x)` : '';
-      return `${side} ${Math.round(row[side]).toLocaleString('en-US').padStart(9)}${ratio}`;
+      const counts = row.counts[side];
+      const ratio = floor ? ` (${(median(counts) / median(floor.counts[side])).toFixed(2)}x)` : '';
+      const spread =
+        counts.length > 1 ? ` [${formatCount(Math.min(...counts))}-${formatCount(Math.max(...counts))}]` : '';
+      return `${side} ${formatCount(median(counts)).padStart(9)}${spread}${ratio}`;
     });
-    process.stdout.write(`  ${row.name.padEnd(11)} ${cells.join('   ')}\n`);
+    process.stdout.write(`  ${row.label.padEnd(width)} ${cells.join('   ')}\n`);
   }
 }
 

@@ -37,13 +37,15 @@ const { values: args } = parseArgs({
     keys: { type: 'string' },
     window: { type: 'string' },
     hosts: { type: 'string', default: '4' },
+    kind: { type: 'string', default: 'hydra-nest' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
   process.stdout.write(
     'usage: node bench/scale.mjs [--quick] [--instances 100,1000,5000] [--topologies single,cluster]\n' +
-      '         [--keys 0,100000,1000000] [--window 10] [--hosts 4]\n' +
+      '         [--keys 0,100000,1000000] [--window 10] [--hosts 4] [--kind hydra-nest|floor]\n' +
+      '  --kind floor: instances of two plain connections writing only presence, entry and health\n' +
       '  --window: seconds of the idle measurement at each size; --hosts: child processes for the instances\n' +
       '  --quick:  100 and 500 instances, 0 and 100k keys, 4 s windows\n',
   );
@@ -61,7 +63,9 @@ const PLAN = {
   discoveryRounds: args.quick ? 10 : 20,
   // Longer than the instances' 1 s refresh, so that each of them rewrote its entry between two rounds.
   discoveryPaceMs: 1500,
+  kind: args.kind,
 };
+if (!['hydra-nest', 'floor'].includes(PLAN.kind)) throw new Error('--kind: hydra-nest or floor');
 const REDIS_ARGS = [
   ...['--maxclients', '19000', '--enable-debug-command', 'local'],
   ...['--client-output-buffer-limit', 'pubsub 256mb 128mb 60'],
@@ -137,7 +141,7 @@ async function growTo(hosts, cfg, running, size) {
   let first = running;
   const calls = hosts.map((host, i) => {
     const count = share(i);
-    const call = host.call('grow', { cfg, count, first, services: SERVICES }, 600_000);
+    const call = host.call('grow', { cfg, count, first, services: SERVICES, kind: PLAN.kind }, 600_000);
     first += count;
     return call;
   });
@@ -306,7 +310,7 @@ async function main() {
   const started = performance.now();
   const core = await import('@hydra-nest/core');
   log(
-    `presence and discovery as instances grow: ${PLAN.sizes.join(', ')} instances; load ${os
+    `presence and discovery as ${PLAN.kind} instances grow: ${PLAN.sizes.join(', ')}; load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
@@ -322,7 +326,7 @@ async function main() {
   };
   results.durationSeconds = (performance.now() - started) / 1000;
   printScale(results, log);
-  writeResults('scale.json', results, log);
+  writeResults(PLAN.kind === 'floor' ? 'scale-floor.json' : 'scale.json', results, log);
 }
 
 runBench('bench:scale', main);

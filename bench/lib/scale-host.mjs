@@ -1,9 +1,11 @@
 // A child process of bench/scale.mjs that hosts many simulated service instances: each a real core
 // `Hydra` with its own connections (command and subscriber; on a cluster, ioredis' per-master ones), its
 // presence, node entry and health timers, as a deployed instance has. Same IPC protocol as child.mjs
-// ({ id, cmd, args } -> { id, ok, result }), so bench/lib/proc.mjs's `Child` drives it.
+// ({ id, cmd, args } -> { id, ok, result }), so bench/lib/proc.mjs's `Child` drives it. With
+// `kind: 'floor'` the instances are the bare minimum a Hydra-compatible instance sends (floor-instance.mjs).
 import { performance } from 'node:perf_hooks';
 import { errorText, hydraNestRedis } from './common.mjs';
+import { FloorInstance } from './floor-instance.mjs';
 
 /** Hydra's default db on one server (a cluster has only db 0). */
 const DB = 15;
@@ -30,7 +32,8 @@ process.on('unhandledRejection', (reason) => {
   process.stderr.write(`[scale-host] unhandled rejection: ${errorText(reason)}\n`);
 });
 
-function newInstance(cfg, serviceName, index) {
+function newInstance(cfg, serviceName, index, kind) {
+  if (kind === 'floor') return new FloorInstance(cfg, serviceName, index, DB);
   return new core.Hydra({
     serviceName,
     serviceIP: '127.0.0.1',
@@ -46,7 +49,7 @@ const handlers = {
    * `PARALLEL_STARTS` at a time. Resolves how many run, how long it took, how many starts were tried
    * again, failed for good, or hung (still pending after START_TIMEOUT_MS), and the first error.
    */
-  async grow({ cfg, count, first, services }) {
+  async grow({ cfg, count, first, services, kind }) {
     const started = performance.now();
     let next = 0;
     let failures = 0;
@@ -55,7 +58,7 @@ const handlers = {
     let firstError;
     const startOne = async (index) => {
       for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-        const hydra = newInstance(cfg, services[index % services.length], index);
+        const hydra = newInstance(cfg, services[index % services.length], index, kind);
         let timer;
         const hung = new Promise((_, reject) => {
           timer = setTimeout(

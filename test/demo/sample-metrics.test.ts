@@ -49,16 +49,15 @@ describe('samples serve /metrics', () => {
         async () => {
           const scraped = await scrape(`http://127.0.0.1:${port}/metrics`);
           expect(scraped.status).toBe(200);
-          // Served from module init on; connected once Hydra has started.
-          expect(sampleValue(scraped.samples, 'hydra_redis_connection_up', { connection: 'command' })).toBe(
-            1,
-          );
+          // Served from module init on; both connections up once Hydra has started.
+          for (const connection of ['command', 'subscriber']) {
+            expect(sampleValue(scraped.samples, 'hydra_redis_connection_up', { connection })).toBe(1);
+          }
           return scraped;
         },
         { timeoutMs: 20_000, what: `/metrics on port ${port}` },
       );
       expect(status).toBe(200);
-      expect(sampleValue(samples, 'hydra_redis_connection_up', { connection: 'subscriber' })).toBe(1);
       expect(sampleValue(samples, 'hydra_requests_in_flight')).toBe(0);
     }
     // image-svc consumes its queue (once its workers started): its depths are reported.

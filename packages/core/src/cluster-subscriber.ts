@@ -20,8 +20,8 @@ type NetStream = Awaited<ReturnType<AbstractConnector['connect']>>;
  * it is lost, `ready` when back, `end` when given up, and SSUBSCRIBE's answer proves the channels live.
  *
  * Each (re)connection goes to the slot's owner as the command connection's slot map names it then (that
- * map is read again before each attempt), so a failover is followed by reconnecting. A slot move is followed
- * by {@link followSlotOwner}. (ioredis' own sharded subscribers report neither their loss nor their
+ * map is read again before each attempt), so a failover is followed by reconnecting. A slot move is
+ * followed by {@link followSlotOwner}. (ioredis' own sharded subscribers report neither their loss nor their
  * return, and stay deaf once their cluster client has ended.)
  */
 export interface ClusterSubscriber {
@@ -107,12 +107,11 @@ function mapNode(command: Cluster, node: NodeKey): { host: string; port: number 
 
 /**
  * Keeps `subscriber` on the master of its slot: when the slot map (read again after a lost master and
- * every 30 s) names
- * another owner, when Redis pushes a SUNSUBSCRIBE (the slot moved away), or when an SSUBSCRIBE meets
- * MOVED, the slot map is read now and the connection is made again to the owner, where the instance's
- * connection watcher subscribes again. While the connection is lost, the slot map is read before each
- * attempt, so that a failover is followed as soon as the cluster has made it. Returns a function that
- * stops following.
+ * every 30 s) names another owner, when Redis pushes a SUNSUBSCRIBE (the slot moved away), or when an
+ * SSUBSCRIBE meets MOVED, the slot map is read now and the connection is made again to the owner, where
+ * the instance's connection watcher subscribes again. While the connection is lost, the slot map is read
+ * before each attempt, so that a failover is followed as soon as the cluster has made it. Returns a
+ * function that stops following.
  */
 export function followSlotOwner(
   subscriber: ClusterSubscriber,

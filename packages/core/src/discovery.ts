@@ -55,8 +55,8 @@ const LOG_ENTRIES = 64;
  * Instances are found without walking the keyspace: the shared nodes hash names every instance ever
  * registered and its service (see {@link NodeDirectory}; usually one HLEN), one HMGET reads the
  * candidates' entries, and the presence keys of those whose entry has not been rewritten since the last
- * lookup tell which of them are live. So finding instances costs Redis the same whatever else it holds. Listing services, routes and logs (operator
- * calls) still SCANs, which walks every key of the db.
+ * lookup tell which of them are live. So finding instances costs Redis the same whatever else it holds.
+ * Listing services, routes and logs (operator calls) still SCANs, which walks every key of the db.
  *
  * @example
  * const discovery = new Discovery(ctx);

@@ -1,5 +1,6 @@
 import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { closeReplicaConnections } from './cluster-replica-connections.js';
 import { HydraConfigError } from './errors.js';
 
 /** One node of a Redis Cluster to start from: `{ host, port }` or `'host:port'`. */
@@ -100,6 +101,7 @@ export function createClusterClients(
     enableOfflineQueue: false,
     ...extra,
   });
+  closeReplicaConnections(command);
   // Resubscribing after a reconnect is the instance's job, as on one server (see hydra.ts).
   const subscriberOptions: RedisOptions = {
     ...base.redisOptions,

@@ -124,6 +124,30 @@ describe('Redis Cluster slot map', () => {
   });
 });
 
+describe('Redis Cluster connections', () => {
+  it('holds none to a replica while it reads from masters, though the nodes it was given name replicas', async () => {
+    const replicas = await cluster.replicas();
+    const replicaClients = async () => {
+      let total = 0;
+      for (const { port } of replicas) {
+        total += Number(
+          /connected_clients:(\d+)/.exec(String(await cluster.call(port, 'INFO', 'clients')))?.[1],
+        );
+      }
+      return total;
+    };
+    const before = await replicaClients();
+    // Instances started four at a time, as a deployment rolls out: without closing them, ioredis left
+    // about one replica connection for every two instances here (it reads the slot map there, or sends
+    // READONLY as it learns a listed node's role).
+    const names = Array.from({ length: 12 }, (_, i) => `replica-free-svc-${i % 3}`);
+    for (let i = 0; i < names.length; i += 4)
+      await Promise.all(names.slice(i, i + 4).map((name) => node(name)));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await replicaClients()).toBe(before);
+  });
+});
+
 describe('Redis Cluster faults', () => {
   it('follows a slot move: the instance listens on the new owner and requests are answered again', async () => {
     const service = await echoService('mover-svc');

@@ -10,7 +10,14 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/common.mjs';
 import { FOREIGN_LIMIT, startCpuMeter } from './lib/interference.mjs';
-import { Child, installCleanup, runBench, startWatchdog, writeResults } from './lib/proc.mjs';
+import {
+  Child,
+  describeMachine,
+  installCleanup,
+  runBench,
+  startWatchdog,
+  writeResults,
+} from './lib/proc.mjs';
 import { addDeltas, deltas, readAll, startTopologies } from './lib/topologies.mjs';
 import {
   MESSAGES_PER_REQUEST,
@@ -239,13 +246,7 @@ async function main() {
   } finally {
     await Promise.all(topologies.map((t) => t.stop()));
   }
-  results.machine = {
-    cpuModel: os.cpus()[0]?.model,
-    cores: os.cpus().length,
-    node: process.version,
-    loadAverage: os.loadavg(),
-    date: new Date().toISOString(),
-  };
+  results.machine = describeMachine();
   results.durationSeconds = (performance.now() - started) / 1000;
   printReport(results, SCENARIOS, log);
   writeResults('cluster.json', results, log);

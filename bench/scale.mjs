@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { hydraNestRedis, sleep } from './lib/common.mjs';
-import { Child, installCleanup, runBench, startWatchdog, writeResults } from './lib/proc.mjs';
+import {
+  Child,
+  describeMachine,
+  installCleanup,
+  runBench,
+  startWatchdog,
+  writeResults,
+} from './lib/proc.mjs';
 import { deltas, readAll, startTopologies } from './lib/topologies.mjs';
 import { printScale } from './lib/scale-report.mjs';
 
@@ -317,13 +324,7 @@ async function main() {
   );
   const results = { plan: PLAN, topologies: [] };
   for (const name of PLAN.topologies) results.topologies.push(await runTopology(core, name));
-  results.machine = {
-    cpuModel: os.cpus()[0]?.model,
-    cores: os.cpus().length,
-    node: process.version,
-    loadAverage: os.loadavg(),
-    date: new Date().toISOString(),
-  };
+  results.machine = describeMachine();
   results.durationSeconds = (performance.now() - started) / 1000;
   printScale(results, log);
   writeResults(PLAN.kind === 'floor' ? 'scale-floor.json' : 'scale.json', results, log);

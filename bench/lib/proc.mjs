@@ -1,3 +1,4 @@
+import os from 'node:os';
 // Child processes of the benchmark: forked with an IPC channel, called like remote functions, and always
 // killed on the way out (normal end, error, Ctrl-C), as is the private redis-server.
 import { fork } from 'node:child_process';
@@ -235,6 +236,17 @@ export function writeResults(file, results, log) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, file), `${JSON.stringify(results, null, 2)}\n`);
   log(`\nwrote bench/results/${file} in ${results.durationSeconds.toFixed(0)} s`);
+}
+
+/** The machine a bench ran on, as its results file records it. */
+export function describeMachine() {
+  return {
+    cpuModel: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    node: process.version,
+    loadAverage: os.loadavg(),
+    date: new Date().toISOString(),
+  };
 }
 
 /** Runs a bench's `main`, exiting 0 when it ends; on a failure, reports it and kills what it started. */

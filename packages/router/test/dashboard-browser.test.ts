@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Hydra, silentLogger, WorkQueue } from '@hydra-nest/core';
+import { Hydra, WorkQueue } from '@hydra-nest/core';
 import { useTopology } from '../../../test/harness/topology.js';
 import { sleep } from '../../../test/harness/wait.js';
 import { createDashboard, type Dashboard } from '../src/index.js';
-import { Instances, serveDashboard } from './dashboard-support.js';
+import { Instances, startReader, serveDashboard } from './dashboard-support.js';
 
 /** Debian's `chromium` package; never a browser download (`.ci/run` installs it when missing). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -35,13 +35,7 @@ beforeAll(async () => {
       `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
     );
   }
-  reader = new Hydra({
-    serviceName: 'dashboard-reader',
-    register: false,
-    redis: topology.redis,
-    logger: silentLogger,
-  });
-  await reader.start();
+  reader = await startReader(topology);
   dashboard = createDashboard(reader, { intervalMs: 500, title: 'hydra-nest' });
   server = await serveDashboard(dashboard);
   userDataDir = await mkdtemp(join(tmpdir(), 'hydra-dashboard-chromium-'));

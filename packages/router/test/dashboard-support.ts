@@ -4,6 +4,18 @@ import { Hydra, silentLogger, type HydraOptions } from '@hydra-nest/core';
 import type { TestTopology } from '../../../test/harness/topology.js';
 import type { Dashboard } from '../src/index.js';
 
+/** A started Hydra instance that reads the registry without registering itself, as a dashboard's is. */
+export async function startReader(topology: TestTopology): Promise<Hydra> {
+  const reader = new Hydra({
+    serviceName: 'dashboard-reader',
+    register: false,
+    redis: topology.redis,
+    logger: silentLogger,
+  });
+  await reader.start();
+  return reader;
+}
+
 /** A `node:http` server that serves only `dashboard` (404 for everything else), on a free loopback port. */
 export async function serveDashboard(dashboard: Dashboard): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {

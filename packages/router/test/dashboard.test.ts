@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Hydra, silentLogger, WorkQueue } from '@hydra-nest/core';
+import { Hydra, WorkQueue } from '@hydra-nest/core';
 import { useTopology } from '../../../test/harness/topology.js';
 import { eventually, sleep } from '../../../test/harness/wait.js';
 import { createDashboard, DashboardOptionsError, type Dashboard, type DashboardState } from '../src/index.js';
-import { Instances, openFeed, serveDashboard, type FeedClient } from './dashboard-support.js';
+import { Instances, startReader, openFeed, serveDashboard, type FeedClient } from './dashboard-support.js';
 
 const topology = useTopology();
 const instances = new Instances(topology);
@@ -15,13 +15,7 @@ let server: Awaited<ReturnType<typeof serveDashboard>>;
 const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
-  reader = new Hydra({
-    serviceName: 'dashboard-reader',
-    register: false,
-    redis: topology.redis,
-    logger: silentLogger,
-  });
-  await reader.start();
+  reader = await startReader(topology);
   dashboard = createDashboard(reader, { intervalMs: 200 });
   server = await serveDashboard(dashboard);
 });

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
-import { Hydra, silentLogger } from '@hydra-nest/core';
+import { Hydra } from '@hydra-nest/core';
 import { attachWebSocketGateway, type WebSocketGateway } from '@hydra-nest/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, useRedis } from '../../../test/harness/redis.js';
 import { HydraPeer } from '../../../test/interop/hydra-peer.js';
-import { TestClient, listeningServer } from './ws-test-client.js';
+import { TestClient, listeningServer, startRouterInstance } from './ws-test-client.js';
 
 // Issue #18: real Hydra 1.9.3 services behind the WebSocket gateway, and the exact messages that
 // hydra-router's own clients send (its WSSend tool, its artillery scenario, its documentation).
@@ -50,13 +50,7 @@ beforeAll(async () => {
       hint: 'send quantity >= 1',
     },
   });
-  router = new Hydra({
-    serviceName: 'hydra-router',
-    serviceIP: '127.0.0.1',
-    logger: silentLogger,
-    redis: { url: redis.urlFor(15) },
-  });
-  await router.start();
+  router = await startRouterInstance(redis.urlFor(15));
   http = await listeningServer();
   gateway = attachWebSocketGateway(http.server, router, {
     routerRequests: (_m, route) => (route.path === '/v1/router/version' ? { version: '0.1.0' } : undefined),

@@ -1,22 +1,16 @@
-import { Hydra, silentLogger } from '@hydra-nest/core';
+import { Hydra } from '@hydra-nest/core';
 import { attachWebSocketGateway } from '@hydra-nest/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../../../test/harness/redis.js';
 import { eventually } from '../../../test/harness/wait.js';
-import { TestClient, listeningServer } from './ws-test-client.js';
+import { TestClient, listeningServer, startRouterInstance } from './ws-test-client.js';
 
 // Issue #18: the WebSocket gateway's limits and its upgrade handling, each on a server of its own.
 const redis = useRedis();
 let router: Hydra;
 
 beforeAll(async () => {
-  router = new Hydra({
-    serviceName: 'hydra-router',
-    serviceIP: '127.0.0.1',
-    logger: silentLogger,
-    redis: { url: redis.urlFor(15) },
-  });
-  await router.start();
+  router = await startRouterInstance(redis.urlFor(15));
 });
 
 afterAll(async () => {

@@ -1,6 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Hydra, silentLogger } from '@hydra-nest/core';
 import WebSocket from 'ws';
+
+/** A started Hydra instance named `hydra-router`, as the gateway runs in, on `redisUrl`. */
+export async function startRouterInstance(redisUrl: string): Promise<Hydra> {
+  const router = new Hydra({
+    serviceName: 'hydra-router',
+    serviceIP: '127.0.0.1',
+    logger: silentLogger,
+    redis: { url: redisUrl },
+  });
+  await router.start();
+  return router;
+}
 
 /** A message as a client receives it: JSON text parsed, UMF short keys. */
 export type Received = Record<string, any>;

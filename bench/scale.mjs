@@ -130,14 +130,18 @@ async function timeNewcomers(core, cfg, sender) {
   const write = () =>
     Promise.all([
       redis.setex(keys.presence(NEWCOMER, id), 3, id),
-      redis.hset(keys.nodes(), id, JSON.stringify({ ...entry, updatedOn: new Date().toISOString() })),
+      redis.hset(
+        keys.nodesOf(NEWCOMER),
+        id,
+        JSON.stringify({ ...entry, updatedOn: new Date().toISOString() }),
+      ),
     ]);
   const t1 = performance.now();
   await write();
   const refresh = setInterval(() => void write().catch(() => undefined), 1000);
   const unannouncedMs = await timeUntil(() => seen().has(id), t1, PLAN.seenTimeoutMs);
   clearInterval(refresh);
-  await Promise.all([redis.del(keys.presence(NEWCOMER, id)), redis.hdel(keys.nodes(), id)]);
+  await Promise.all([redis.del(keys.presence(NEWCOMER, id)), redis.hdel(keys.nodesOf(NEWCOMER), id)]);
   return { startMs, announcedMs, unannouncedMs };
 }
 

@@ -112,7 +112,7 @@ async function showRegistry() {
   );
   log(`Services (${keys.service('<name>')}):`);
   for (const s of services) log(`  - ${s.serviceName}  registered ${s.registeredOn}`);
-  log(`Instances present (${keys.presence('<name>', '<id>')} + ${keys.nodes()}):`);
+  log(`Instances present (${keys.presence('<name>', '<id>')} + ${keys.nodesOf('<name>')}):`);
   for (const n of nodes)
     log(`  - ${n.serviceName} ${n.instanceID} at ${n.ip}:${n.port} v${n.version} (seen ${n.elapsed}s ago)`);
   log(`Published routes (${keys.routes('<name>')}):`);
@@ -212,7 +212,8 @@ async function main() {
   if (redis) log(`  redis-cli -p ${redis.port} -n 15 --scan --pattern 'hydra:service:*'`);
   if (cluster) {
     const [{ port }] = cluster.nodes;
-    log(`  redis-cli -c -p ${port} hgetall ${observer.keys.nodes()}`);
+    log(`  redis-cli -c -p ${port} smembers ${observer.keys.serviceIndex()}`);
+    log(`  redis-cli -c -p ${port} hgetall '${observer.keys.nodesOf('hello-svc')}'`);
     log(`  redis-cli --cluster call 127.0.0.1:${port} keys 'hydra:service:*' --cluster-only-masters`);
   }
   showCliCommands(redisEnv);

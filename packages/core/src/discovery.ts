@@ -64,13 +64,26 @@ const LOG_ENTRIES = 64;
  * if (first) console.log(`billing at ${first.ip}:${first.port}`);
  */
 export class Discovery {
-  private readonly directory: NodeDirectory;
+  /** Nodes hash -> its directory: one in Hydra's layout, one per service looked up in Cluster layout. */
+  private readonly directories = new Map<string, NodeDirectory>();
+  private readonly nodesRereadMs: number | undefined;
 
   constructor(
     private readonly ctx: HydraContext,
     options: DiscoveryOptions = {},
   ) {
-    this.directory = new NodeDirectory(ctx, { rereadMs: options.nodesRereadMs });
+    this.nodesRereadMs = options.nodesRereadMs;
+  }
+
+  /** The directory of the nodes hash that holds `service`'s entries. */
+  private directoryOf(service: string): NodeDirectory {
+    const hash = this.ctx.keys.nodesOf(service);
+    let directory = this.directories.get(hash);
+    if (!directory) {
+      directory = new NodeDirectory(this.ctx, hash, { rereadMs: this.nodesRereadMs });
+      this.directories.set(hash, directory);
+    }
+    return directory;
   }
 
   /**
@@ -113,35 +126,40 @@ export class Discovery {
   async instancesOf(services: readonly string[]): Promise<Map<string, InstanceInfo[]>> {
     const result = new Map<string, InstanceInfo[]>(services.map((service) => [service, []]));
     if (services.length === 0) return result;
-    await this.directory.refresh();
+    await Promise.all(
+      [...new Set(services.map((service) => this.directoryOf(service)))].map((d) => d.refresh()),
+    );
     const asked = services.flatMap((service) => {
-      const candidates = this.directory.candidatesOf(service);
-      return candidates.length ? [{ service, candidates }] : [];
+      const directory = this.directoryOf(service);
+      const candidates = directory.candidatesOf(service);
+      return candidates.length ? [{ service, directory, candidates }] : [];
     });
     if (asked.length === 0) return result;
     const readAt = Date.now();
     const entries = await this.entriesOf(asked);
     const unproven = new Map<string, InstanceInfo[]>();
-    asked.forEach(({ service }, i) => {
+    asked.forEach(({ service, directory }, i) => {
       const doubtful = entries[i]!.filter(
-        (instance) => !this.directory.noteEntry(instance.instanceID, instance.updatedOn, readAt),
+        (instance) => !directory.noteEntry(instance.instanceID, instance.updatedOn, readAt),
       );
       if (doubtful.length > 0) unproven.set(service, doubtful);
     });
     const absent = await this.absentOf(unproven);
-    asked.forEach(({ service }, i) => {
+    asked.forEach(({ service, directory }, i) => {
       const live = entries[i]!.filter((instance) => !absent.has(instance.instanceID));
-      for (const instance of live) this.directory.notePresence(instance.instanceID, true);
+      for (const instance of live) directory.notePresence(instance.instanceID, true);
       result.set(service, live);
     });
     return result;
   }
 
   /** The parsed entries of each service's candidates (one HMGET each, in one pipeline). */
-  private async entriesOf(asked: ReadonlyArray<{ candidates: string[] }>): Promise<InstanceInfo[][]> {
+  private async entriesOf(
+    asked: ReadonlyArray<{ service: string; candidates: string[] }>,
+  ): Promise<InstanceInfo[][]> {
     const { redis, keys } = this.ctx;
     const pipeline = pipelineOf(redis);
-    for (const { candidates } of asked) pipeline.hmget(keys.nodes(), ...candidates);
+    for (const { service, candidates } of asked) pipeline.hmget(keys.nodesOf(service), ...candidates);
     const replies = (await pipeline.exec()) ?? [];
     return asked.map((_, i) => {
       const [error, values] = replies[i] ?? [];
@@ -164,33 +182,35 @@ export class Discovery {
       pipeline.mget(...instances.map((instance) => keys.presence(service, instance.instanceID)));
     }
     const replies = (await pipeline.exec()) ?? [];
-    asked.forEach(([, instances], i) => {
+    asked.forEach(([service, instances], i) => {
       const [error, values] = replies[i] ?? [];
       if (error) throw explainRefusal(error, this.ctx);
       instances.forEach((instance, j) => {
         if ((values as Array<string | null>)[j] !== null) return;
         absent.add(instance.instanceID);
-        this.directory.notePresence(instance.instanceID, false);
+        this.directoryOf(service).notePresence(instance.instanceID, false);
       });
     });
     return absent;
   }
 
   /**
-   * Brings discovery's view of the nodes hash up to date (usually one HLEN) and says whether it now
-   * names instances it did not before: then a service's instances are worth looking up again.
+   * Brings discovery's view of the nodes hashes of the services looked up so far up to date (usually one
+   * HLEN each: one in all in Hydra's layout) and says whether they now name instances they did not
+   * before: then those services' instances are worth looking up again.
    */
-  refreshNodes(): Promise<boolean> {
-    return this.directory.refresh();
+  async refreshNodes(): Promise<boolean> {
+    const grew = await Promise.all([...this.directories.values()].map((directory) => directory.refresh()));
+    return grew.includes(true);
   }
 
   /**
-   * Tells discovery that an instance removed its nodes entry (a hydra-nest peer announced its
-   * departure), so the next lookup reads the hash's ids again: an arrival at the same moment leaves
+   * Tells discovery that an instance of `service` removed its nodes entry (a hydra-nest peer announced
+   * its departure), so the next lookup reads the hash's ids again: an arrival at the same moment leaves
    * its length unchanged.
    */
-  nodesChanged(): void {
-    this.directory.invalidate();
+  nodesChanged(service: string): void {
+    this.directoryOf(service).invalidate();
   }
 
   /** Whether any instance of `service` has a live presence key (Hydra's `hasServicePresence`). */
@@ -198,22 +218,42 @@ export class Discovery {
     return (await this.presentIds(service)).length > 0;
   }
 
-  /** Every nodes entry, live or dead, with `elapsed` seconds (Hydra's `getServiceNodes`; one HGETALL). */
+  /**
+   * Every nodes entry, live or dead, with `elapsed` seconds (Hydra's `getServiceNodes`): one HGETALL; in
+   * Cluster layout, the service index (SMEMBERS), then one HGETALL per service.
+   */
   async nodes(): Promise<NodeInfo[]> {
-    const now = Date.now();
-    const all = await explainRefusals(this.ctx, this.ctx.redis.hgetall(this.ctx.keys.nodes()));
-    return Object.values(all).flatMap((value) => {
-      const node = parseNode(value);
-      return node ? [withElapsed(node, now)] : [];
-    });
+    return (await this.nodesByHash()).flatMap(([, nodes]) => nodes);
   }
 
   /** One nodes entry with `elapsed`, live or dead, or undefined when there is none. */
   async node(instanceId: string): Promise<NodeInfo | undefined> {
-    const node = parseNode(
-      await explainRefusals(this.ctx, this.ctx.redis.hget(this.ctx.keys.nodes(), instanceId)),
-    );
+    const { redis, keys } = this.ctx;
+    if (keys.nodesPerService) return (await this.nodes()).find((node) => node.instanceID === instanceId);
+    const node = parseNode(await explainRefusals(this.ctx, redis.hget(keys.nodes(), instanceId)));
     return node && withElapsed(node, Date.now());
+  }
+
+  /** The parsed entries of every nodes hash, each with the hash that holds it. */
+  private async nodesByHash(): Promise<Array<[hash: string, nodes: NodeInfo[]]>> {
+    const { redis, keys } = this.ctx;
+    const hashes = keys.nodesPerService
+      ? (await explainRefusals(this.ctx, redis.smembers(keys.serviceIndex()))).map((s) => keys.nodesOf(s))
+      : [keys.nodes()];
+    if (hashes.length === 0) return [];
+    const pipeline = pipelineOf(redis);
+    for (const hash of hashes) pipeline.hgetall(hash);
+    const replies = (await pipeline.exec()) ?? [];
+    const now = Date.now();
+    return hashes.map((hash, i) => {
+      const [error, all] = replies[i] ?? [];
+      if (error) throw explainRefusal(error, this.ctx);
+      const nodes = Object.values(all as Record<string, string>).flatMap((value) => {
+        const node = parseNode(value);
+        return node ? [withElapsed(node, now)] : [];
+      });
+      return [hash, nodes];
+    });
   }
 
   /**
@@ -279,8 +319,17 @@ export class Discovery {
    * Returns how many were removed. Use a threshold well above the presence period (1 s).
    */
   async removeStaleNodes(olderThanSeconds: number): Promise<number> {
-    const stale = (await this.nodes()).filter((n) => n.elapsed > olderThanSeconds).map((n) => n.instanceID);
-    return stale.length ? explainRefusals(this.ctx, this.ctx.redis.hdel(this.ctx.keys.nodes(), ...stale)) : 0;
+    const { redis } = this.ctx;
+    const staleByHash = (await this.nodesByHash())
+      .map(([hash, nodes]) => ({
+        hash,
+        stale: nodes.filter((n) => n.elapsed > olderThanSeconds).map((n) => n.instanceID),
+      }))
+      .filter(({ stale }) => stale.length > 0);
+    const removed = await Promise.all(
+      staleByHash.map(({ hash, stale }) => explainRefusals(this.ctx, redis.hdel(hash, ...stale))),
+    );
+    return removed.reduce((sum, count) => sum + count, 0);
   }
 }
 

@@ -198,7 +198,7 @@ export class InstanceCache extends EventEmitter {
     const { service, instanceId, instance } = announcement;
     if (announcement.event === 'down') {
       // The peer removed its nodes entry: a newcomer's entry may leave the hash's length unchanged.
-      this.discovery.nodesChanged();
+      this.discovery.nodesChanged(service);
       this.markGone(service, instanceId);
       return;
     }

@@ -53,9 +53,34 @@ export class Keyspace {
     return `${this.prefix}:${this.svc(service)}:${instanceId}:presence`;
   }
 
-  /** `P:nodes`: hash of instance id -> node JSON, shared by all services. */
+  /** `P:nodes`: Hydra's hash of instance id -> node JSON, shared by all services (Hydra layout). */
   nodes(): string {
     return `${this.prefix}:nodes`;
+  }
+
+  /**
+   * Whether each service keeps its own nodes hash ({@link nodesOf}): in Cluster layout, so that an
+   * instance's refresh (presence, health, entry) goes to its service's master alone, in one round trip,
+   * and no master takes every instance's entry.
+   */
+  get nodesPerService(): boolean {
+    return this.clusterHashTags;
+  }
+
+  /**
+   * The nodes hash that holds `service`'s entries: the shared {@link nodes} in Hydra's layout,
+   * `P:{S}:hn:nodes` in Cluster layout.
+   */
+  nodesOf(service: string): string {
+    return this.nodesPerService ? this.extension(service, 'nodes') : this.nodes();
+  }
+
+  /**
+   * `P:hn:services`: set of the names of registered services, kept in Cluster layout only, where it
+   * finds every per-service nodes hash without a SCAN. Written at registration, not on a timer.
+   */
+  serviceIndex(): string {
+    return `${this.prefix}:hn:services`;
   }
 
   /** `P:S:I:health`: the health snapshot JSON (TTL 3 s). */

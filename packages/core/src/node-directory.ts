@@ -29,7 +29,8 @@ const FIELDS_PER_READ = 1000;
 const REWRITE_PROVES_PRESENCE_MS = 5000;
 
 /**
- * Which service each instance id in Hydra's shared nodes hash belongs to, kept in memory so that the
+ * Which service each instance id in a nodes hash belongs to (Hydra's shared hash; in Cluster layout, one
+ * service's own, see `Keyspace.nodesOf`), kept in memory so that the
  * instances of a service are found from the hash and their presence keys without walking the keyspace
  * (a SCAN costs Redis as much for every unrelated key as for ours). Every instance, Hydra 1.x or
  * hydra-nest, writes its entry there beside its presence key, so no instance is missed.
@@ -41,7 +42,7 @@ const REWRITE_PROVES_PRESENCE_MS = 5000;
  * them; `Discovery.removeStaleNodes` prunes them.
  *
  * @example
- * const directory = new NodeDirectory(ctx);
+ * const directory = new NodeDirectory(ctx, ctx.keys.nodes());
  * await directory.refresh();
  * directory.candidatesOf('billing-svc'); // ids to check the presence keys of
  */
@@ -63,8 +64,12 @@ export class NodeDirectory {
   private stale = true;
   private pending: Promise<boolean> | undefined;
 
+  /**
+   * @param hash the nodes hash to follow: Hydra's shared one, or one service's (see `Keyspace.nodesOf`)
+   */
   constructor(
     private readonly ctx: HydraContext,
+    private readonly hash: string,
     options: NodeDirectoryOptions = {},
   ) {
     this.rereadMs = options.rereadMs ?? 30_000;
@@ -127,20 +132,19 @@ export class NodeDirectory {
 
   private async bringUpToDate(): Promise<boolean> {
     if (!this.stale && Date.now() - this.readAt < this.rereadMs) {
-      const { redis, keys } = this.ctx;
-      if ((await explainRefusals(this.ctx, redis.hlen(keys.nodes()))) === this.length) return false;
+      if ((await explainRefusals(this.ctx, this.ctx.redis.hlen(this.hash))) === this.length) return false;
     }
     return this.readAll();
   }
 
   /** HKEYS, then the entries of ids not seen before (their service name), in one pipeline. */
   private async readAll(): Promise<boolean> {
-    const { redis, keys } = this.ctx;
+    const { redis } = this.ctx;
     const startedAt = Date.now();
     this.stale = false;
     let ids: string[];
     try {
-      ids = await explainRefusals(this.ctx, redis.hkeys(keys.nodes()));
+      ids = await explainRefusals(this.ctx, redis.hkeys(this.hash));
     } catch (error) {
       this.stale = true;
       throw error;
@@ -151,7 +155,7 @@ export class NodeDirectory {
     if (unknown.length > 0) {
       const pipeline = pipelineOf(redis);
       for (let i = 0; i < unknown.length; i += FIELDS_PER_READ) {
-        pipeline.hmget(keys.nodes(), ...unknown.slice(i, i + FIELDS_PER_READ));
+        pipeline.hmget(this.hash, ...unknown.slice(i, i + FIELDS_PER_READ));
       }
       const replies = (await pipeline.exec()) ?? [];
       replies.forEach(([error, values], chunk) => {

@@ -32,7 +32,8 @@ export interface NodeEntry {
 
 /**
  * Keeps this instance visible to Hydra discovery: the service registry entry, the presence key
- * (short TTL, rewritten every second) and the instance's entry in the shared nodes hash.
+ * (short TTL, rewritten every second) and the instance's entry in the nodes hash (Hydra's shared one, or
+ * its service's own in Cluster layout: see `Keyspace.nodesOf`).
  */
 export class Presence {
   /** How often presence and the nodes entry are rewritten, ms. */
@@ -82,6 +83,7 @@ export class Presence {
       registeredOn: new Date().toISOString(),
     });
     const pipeline = pipelineOf(redis).set(keys.service(identity.serviceName), entry);
+    if (keys.nodesPerService) pipeline.sadd(keys.serviceIndex(), identity.serviceName);
     this.addRefresh(pipeline);
     await execOrThrow(pipeline, this.ctx);
     this.stopRefreshing ??= repeatEvery(this.intervalMs, () => void this.refresh().catch(() => undefined));
@@ -118,7 +120,7 @@ export class Presence {
     await execOrThrow(
       pipelineOf(redis)
         .del(keys.presence(identity.serviceName, identity.instanceId))
-        .hdel(keys.nodes(), identity.instanceId),
+        .hdel(keys.nodesOf(identity.serviceName), identity.instanceId),
       this.ctx,
     );
   }
@@ -127,7 +129,7 @@ export class Presence {
     const { keys, identity } = this.ctx;
     pipeline
       .setex(keys.presence(identity.serviceName, identity.instanceId), this.ttlSeconds, identity.instanceId)
-      .hset(keys.nodes(), identity.instanceId, JSON.stringify(this.nodeEntry()));
+      .hset(keys.nodesOf(identity.serviceName), identity.instanceId, JSON.stringify(this.nodeEntry()));
     return pipeline;
   }
 }

@@ -12,18 +12,22 @@ export function isCluster(redis: RedisClient): redis is Cluster {
   return redis instanceof Cluster;
 }
 
+/** A command queued in a cluster batch: its name and arguments. */
+type Call = [name: string, args: unknown[]];
+
 /**
  * A pipeline of commands whose keys may sit in different slots. On one server it is a pipeline: one
- * round trip. On a cluster, where ioredis rejects a pipeline that spans nodes, each command is sent on
- * its own (the cluster client pipelines what goes to one node by itself) and `exec()` answers the same
+ * round trip. On a cluster, where ioredis rejects a pipeline that spans nodes, a batch whose keys all
+ * carry one hash tag (one service's: a presence refresh) is still a pipeline, so one round trip to that
+ * slot's master; any other batch sends each command on its own, and `exec()` answers the same
  * `[error, result]` list; an `mget` is split by hash tag (see {@link mgetAny}), as its keys may span slots.
  */
 export function pipelineOf(redis: RedisClient): ChainableCommander {
   if (!isCluster(redis)) return redis.pipeline();
-  const calls: Array<[name: string, args: unknown[]]> = [];
+  const calls: Call[] = [];
   const batch: ChainableCommander = new Proxy({} as ChainableCommander, {
     get(_target, name) {
-      if (name === 'exec') return () => Promise.all(calls.map(([n, args]) => settle(run(redis, n, args))));
+      if (name === 'exec') return () => execOnCluster(redis, calls);
       if (name === 'length') return calls.length;
       if (name === 'then') return undefined; // not a promise itself
       return (...args: unknown[]) => {
@@ -70,6 +74,41 @@ function hashTag(key: string): string | undefined {
   if (open < 0) return undefined;
   const close = key.indexOf('}', open + 1);
   return close > open + 1 ? key.slice(open + 1, close) : undefined;
+}
+
+function execOnCluster(redis: Cluster, calls: Call[]): Promise<Array<[Error | null, unknown]>> {
+  if (calls.length > 1 && oneHashTag(calls)) {
+    const pipeline = redis.pipeline();
+    for (const [name, args] of calls)
+      (pipeline as unknown as Record<string, (...a: unknown[]) => void>)[name]!(...args);
+    return pipeline.exec().then((replies) => replies ?? []);
+  }
+  return Promise.all(calls.map(([name, args]) => settle(run(redis, name, args))));
+}
+
+/** Commands whose only key is their first argument. */
+const FIRST_ARG_KEY = new Set(
+  'get set setex expire hget hset hmget hdel hgetall hlen hkeys sadd smembers llen lrange zcard'.split(' '),
+);
+/** Commands whose every argument is a key. */
+const ALL_ARGS_KEYS = new Set(['mget', 'del']);
+
+/**
+ * Whether every call's keys carry one and the same hash tag, so that the whole batch goes to one slot.
+ * A command not listed above (a script, whose first argument is not a key) makes the answer no.
+ */
+function oneHashTag(calls: Call[]): boolean {
+  let tag: string | undefined;
+  for (const [name, args] of calls) {
+    const keys = ALL_ARGS_KEYS.has(name) ? args.flat() : FIRST_ARG_KEY.has(name) ? args.slice(0, 1) : [];
+    if (keys.length === 0) return false;
+    for (const key of keys) {
+      const keyTag = typeof key === 'string' ? hashTag(key) : undefined;
+      if (keyTag === undefined || (tag !== undefined && keyTag !== tag)) return false;
+      tag = keyTag;
+    }
+  }
+  return tag !== undefined;
 }
 
 function run(redis: Cluster, name: string, args: unknown[]): Promise<unknown> {

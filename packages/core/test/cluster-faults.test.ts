@@ -124,6 +124,40 @@ describe('Redis Cluster slot map', () => {
   });
 });
 
+/** Calls of each listed command on the master on `port` so far (INFO commandstats). */
+async function callsOn(port: number, commands: string[]): Promise<number> {
+  const stats = String(await cluster.call(port, 'INFO', 'commandstats'));
+  return commands.reduce(
+    (sum, c) => sum + Number(new RegExp(`cmdstat_${c}:calls=(\\d+)`).exec(stats)?.[1] ?? 0),
+    0,
+  );
+}
+
+describe('Redis Cluster presence', () => {
+  it("writes an instance's presence, health and nodes entry to its service's master alone", async () => {
+    // A service whose slot is served by another master than the one Hydra's shared nodes hash sits on.
+    const sharedNodesOwner = (await cluster.masterOf('hydra:service:nodes')).port;
+    let serviceName = '';
+    for (let i = 0; !serviceName; i++) {
+      const candidate = `one-trip-svc-${i}`;
+      if ((await cluster.masterOf(`{${candidate}}`)).port !== sharedNodesOwner) serviceName = candidate;
+    }
+    const hydra = await node(serviceName);
+    const own = (await cluster.masterOf(`{${serviceName}}`)).port;
+    expect(
+      await cluster.call(own, 'HEXISTS', `hydra:service:{${serviceName}}:hn:nodes`, hydra.instanceId),
+    ).toBe(1);
+    const writes = ['setex', 'hset', 'expire'];
+    const ports = (await cluster.masters()).map((m) => m.port);
+    const before = await Promise.all(ports.map((port) => callsOn(port, writes)));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const grew = await Promise.all(ports.map(async (port, i) => (await callsOn(port, writes)) - before[i]!));
+    // Two refreshes or more: presence SETEX and the entry's HSET each time, health SETEX every other.
+    expect(grew[ports.indexOf(own)]).toBeGreaterThanOrEqual(4);
+    expect(grew.filter((_, i) => ports[i] !== own)).toEqual([0, 0]);
+  });
+});
+
 describe('Redis Cluster connections', () => {
   it('holds none to a replica while it reads from masters, though the nodes it was given name replicas', async () => {
     const replicas = await cluster.replicas();

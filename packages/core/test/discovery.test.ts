@@ -36,6 +36,24 @@ describe('scanKeys', () => {
   });
 });
 
+describe('pipelineOf', () => {
+  it('answers each command in order, errors included, for one service’s keys and across slots', async () => {
+    const service = uniqueService('batch');
+    const oneSlot = [keys.extension(service, 'a'), keys.extension(service, 'b')];
+    const spanning = [`batch-a:${service}`, `batch-b:${service}`];
+    for (const [a, b] of [oneSlot, spanning]) {
+      const replies = (await pipelineOf(redis).set(a!, '1').hset(a!, 'f', 'v').get(a!).mget(a!, b!).exec())!;
+      expect(replies.map(([error]) => error?.message.split(' ')[0] ?? null)).toEqual([
+        null,
+        'WRONGTYPE',
+        null,
+        null,
+      ]);
+      expect([replies[0]![1], replies[2]![1], replies[3]![1]]).toEqual(['OK', '1', ['1', null]]);
+    }
+  });
+});
+
 describe('Discovery', () => {
   it('lists registered services and skips values that are not JSON instead of failing like Hydra', async () => {
     const good = uniqueService('good');
@@ -137,7 +155,7 @@ describe('Discovery', () => {
     const real = await writeInstance(redis, { service });
     await redis.setex(keys.presence(service, `extra:${'e'.repeat(32)}`), 5, 'x');
     await redis.setex(`other:${service}:${'d'.repeat(32)}:presence`, 5, 'x');
-    await redis.hset(keys.nodes(), 'e'.repeat(32), '{"instanceID":"eeee"}');
+    await redis.hset(keys.nodesOf(service), 'e'.repeat(32), '{"instanceID":"eeee"}');
     expect((await discovery.instances(service)).map((i) => i.instanceID)).toEqual([real]);
     const many = await discovery.instancesOf([service, uniqueService('none')]);
     expect(many.get(service)!.map((i) => i.instanceID)).toEqual([real]);
@@ -146,21 +164,21 @@ describe('Discovery', () => {
   it('finds a newcomer whose nodes entry left the hash length unchanged once told that nodes changed', async () => {
     const service = uniqueService('swap');
     const slow = new Discovery(registryContext(redis, 'reader'), { nodesRereadMs: 60_000 });
-    const leaving = await writeInstance(redis, { service: uniqueService('leaving') });
+    const leaving = await writeInstance(redis, { service, ttlSeconds: 0 });
     expect(await slow.instances(service)).toEqual([]);
     // One instance removes its entry as another arrives: HLEN is the same as before.
     const arriving = fakeInstanceId();
-    await redis.hdel(keys.nodes(), leaving);
+    await redis.hdel(keys.nodesOf(service), leaving);
     await writeInstance(redis, { service, id: arriving });
     expect(await slow.instances(service)).toEqual([]);
-    slow.nodesChanged();
+    slow.nodesChanged(service);
     expect((await slow.instances(service)).map((i) => i.instanceID)).toEqual([arriving]);
 
     // Without being told, a full read every nodesRereadMs finds it.
     const quick = new Discovery(registryContext(redis, 'reader'), { nodesRereadMs: 0 });
     expect(await quick.instances(service)).toHaveLength(1);
     const next = fakeInstanceId();
-    await redis.hdel(keys.nodes(), arriving);
+    await redis.hdel(keys.nodesOf(service), arriving);
     await writeInstance(redis, { service, id: next });
     expect((await quick.instances(service)).map((i) => i.instanceID)).toEqual([next]);
   });
@@ -173,7 +191,7 @@ describe('Discovery', () => {
       timeoutMs: 2500,
       what: 'the presence key to expire',
     });
-    expect(await redis.hexists(keys.nodes(), id)).toBe(1);
+    expect(await redis.hexists(keys.nodesOf(service), id)).toBe(1);
     expect(await discovery.hasPresence(service)).toBe(false);
   });
 
@@ -242,8 +260,8 @@ describe('Discovery', () => {
     const fresh = await writeInstance(redis, { service });
     const removed = await discovery.removeStaleNodes(60);
     expect(removed).toBeGreaterThanOrEqual(1);
-    expect(await redis.hexists(keys.nodes(), old)).toBe(0);
-    expect(await redis.hexists(keys.nodes(), fresh)).toBe(1);
+    expect(await redis.hexists(keys.nodesOf(service), old)).toBe(0);
+    expect(await redis.hexists(keys.nodesOf(service), fresh)).toBe(1);
     expect(await discovery.removeStaleNodes(60)).toBe(0);
   });
 });

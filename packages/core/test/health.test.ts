@@ -128,7 +128,10 @@ describe('HealthReporter', () => {
         .filter((c) => c.some((arg) => arg.includes(instanceId)))
         .map((c) => `${c[0]} ${c[1]}`)
         .sort();
-    const presenceWrites = [`hset ${keys.nodes()}`, `setex ${keys.presence(serviceName, instanceId)}`];
+    const presenceWrites = [
+      `hset ${keys.nodesOf(serviceName)}`,
+      `setex ${keys.presence(serviceName, instanceId)}`,
+    ];
     const snapshotWrite = `setex ${keys.health(serviceName, instanceId)}`;
     try {
       // The first snapshot at once, on its own, with the log's expiry.

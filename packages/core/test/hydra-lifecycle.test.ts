@@ -56,7 +56,7 @@ describe('Hydra instance lifecycle', () => {
     expect(ttl).toBeGreaterThan(1000);
     expect(ttl).toBeLessThanOrEqual(3000);
 
-    const node = JSON.parse((await redis.hget(keys.nodes(), id))!);
+    const node = JSON.parse((await redis.hget(keys.nodesOf('lifecycle-svc'), id))!);
     expect(Object.keys(node)).toEqual([
       'serviceName',
       'serviceDescription',
@@ -99,7 +99,7 @@ describe('Hydra instance lifecycle', () => {
     const id = hydra.instanceId;
     await hydra.stop();
     expect(await redis.exists(keys.presence('lifecycle-svc', id))).toBe(0);
-    expect(await redis.hexists(keys.nodes(), id)).toBe(0);
+    expect(await redis.hexists(keys.nodesOf('lifecycle-svc'), id)).toBe(0);
     expect(hydra.running).toBe(false);
   });
 

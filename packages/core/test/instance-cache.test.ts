@@ -307,16 +307,16 @@ describe('InstanceCache', () => {
   it('after a hydra-nest peer announced its departure, finds a newcomer that kept the nodes hash length', async () => {
     const service = uniqueService('swap');
     const a = await writeInstance(redis, { service });
-    const leaving = await writeInstance(redis, { service: uniqueService('leaving') });
+    const leaving = await writeInstance(redis, { service, ttlSeconds: 0 }); // its presence already gone
     const { cache } = newCache({ refreshMs: 100, discoverMs: 200 }, { nodesRereadMs: 60_000 });
     expect(ids(await cache.watch(service))).toEqual([a]);
     // The peer deregisters (DEL presence, HDEL node) as a Hydra 1.x instance registers.
     const b = fakeInstanceId();
-    await redis.hdel(keys.nodes(), leaving);
+    await redis.hdel(keys.nodesOf(service), leaving);
     await writeInstance(redis, { service, id: b });
     await sleep(600); // three lookups: the hash's length has not changed
     expect(ids(cache.peek(service))).toEqual([a]);
-    cache.applyAnnouncement({ event: 'down', service: 'leaving', instanceId: leaving });
+    cache.applyAnnouncement({ event: 'down', service, instanceId: leaving });
     await eventually(() => cache.get(service, b), { timeoutMs: 1000, what: 'the newcomer' });
   });
 

@@ -76,6 +76,17 @@ describe('Keyspace', () => {
     expect(cluster.serviceFromHealthLogKey(`hydra:service:{users}:${id}:health:log`)).toBe('users');
   });
 
+  it("keeps Hydra's shared nodes hash, and one per service in the service's slot in Cluster layout", () => {
+    expect(keys.nodesPerService).toBe(false);
+    expect(keys.nodesOf('users')).toBe('hydra:service:nodes');
+    const cluster = new Keyspace({ clusterHashTags: true });
+    expect(cluster.nodesPerService).toBe(true);
+    expect(cluster.nodesOf('users')).toBe('hydra:service:{users}:hn:nodes');
+    expect(cluster.serviceIndex()).toBe('hydra:service:hn:services');
+    // Not a registry entry to Hydra's or our own SCAN of services.
+    expect(cluster.serviceFromServiceKey(cluster.serviceIndex())).toBeUndefined();
+  });
+
   it('accepts another prefix, with or without a trailing colon', () => {
     expect(new Keyspace({ prefix: 'acme:' }).service('users')).toBe('acme:users:service');
   });

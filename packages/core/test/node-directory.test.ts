@@ -17,8 +17,8 @@ describe('NodeDirectory', () => {
   it('reads the ids once, then only an HLEN until the nodes hash changes', async () => {
     const service = uniqueService('dir');
     const a = await writeInstance(redis, { service });
-    await redis.hset(keys.nodes(), 'f'.repeat(32), 'not json');
-    const directory = new NodeDirectory(registryContext(redis, 'reader'));
+    await redis.hset(keys.nodesOf(service), 'f'.repeat(32), 'not json');
+    const directory = new NodeDirectory(registryContext(redis, 'reader'), keys.nodesOf(service));
     const first = await topology.monitor(() => directory.refresh());
     expect(first.map((c) => c[0])).toEqual(['hkeys', 'hmget']);
     expect(directory.candidatesOf(service)).toEqual([a]);
@@ -32,13 +32,13 @@ describe('NodeDirectory', () => {
     expect(grown.map((c) => c.slice(0, 1).concat(c.slice(2)))).toEqual([['hlen'], ['hkeys'], ['hmget', b]]);
     expect(directory.candidatesOf(service).sort()).toEqual([a, b].sort());
 
-    await redis.hdel(keys.nodes(), a);
+    await redis.hdel(keys.nodesOf(service), a);
     expect(await directory.refresh()).toBe(false);
     expect(directory.candidatesOf(service)).toEqual([b]);
   });
 
   it('shares one refresh between concurrent calls', async () => {
-    const directory = new NodeDirectory(registryContext(redis, 'reader'));
+    const directory = new NodeDirectory(registryContext(redis, 'reader'), keys.nodesOf('any-svc'));
     const commands = await topology.monitor(() =>
       Promise.all([directory.refresh(), directory.refresh(), directory.refresh()]),
     );
@@ -49,7 +49,7 @@ describe('NodeDirectory', () => {
     const service = uniqueService('dormant');
     const live = await writeInstance(redis, { service });
     const dead = await writeInstance(redis, { service, ttlSeconds: 0 });
-    const directory = new NodeDirectory(registryContext(redis, 'reader'), {
+    const directory = new NodeDirectory(registryContext(redis, 'reader'), keys.nodesOf(service), {
       rereadMs: 300,
       dormantAfterMs: 0,
     });
@@ -68,7 +68,7 @@ describe('NodeDirectory', () => {
 
 describe('NodeDirectory.noteEntry', () => {
   it('says an entry proves presence only when rewritten since a lookup at most 5 s before', () => {
-    const directory = new NodeDirectory(registryContext(redis, 'reader'));
+    const directory = new NodeDirectory(registryContext(redis, 'reader'), keys.nodes());
     const id = 'a'.repeat(32);
     expect(directory.noteEntry(id, 't1', 10_000)).toBe(false); // first sight: nothing to compare with
     expect(directory.noteEntry(id, 't2', 13_000)).toBe(true); // rewritten within 3 s

@@ -53,8 +53,8 @@ export interface FakeInstance {
 
 /**
  * Writes an instance exactly as Hydra 1.9.3 does (presence key with TTL + nodes entry, Hydra's field
- * order), by hand. Returns the instance id. (Two commands, not one pipeline: on a cluster the nodes hash
- * and the presence key sit in different slots.)
+ * order), by hand; in Cluster layout, into the service's own nodes hash, named in the service index.
+ * Returns the instance id.
  */
 export async function writeInstance(redis: RedisClient, options: FakeInstance): Promise<string> {
   const id = options.id ?? fakeInstanceId();
@@ -71,7 +71,8 @@ export async function writeInstance(redis: RedisClient, options: FakeInstance): 
     port: options.port ?? '5601',
     hostName: 'test-host',
   });
-  await redis.hset(testKeys.nodes(), id, JSON.stringify(node));
+  await redis.hset(testKeys.nodesOf(options.service), id, JSON.stringify(node));
+  if (testKeys.nodesPerService) await redis.sadd(testKeys.serviceIndex(), options.service);
   const ttl = options.ttlSeconds ?? 3;
   if (ttl > 0) await redis.setex(testKeys.presence(options.service, id), ttl, id);
   return id;

@@ -1,7 +1,9 @@
 import type { HydraContext } from './context.js';
 import type { AnnouncementFeed, InstanceAnnouncement } from './instance-cache.js';
 import { LogThrottle } from './log-throttle.js';
+import { masterConnectionFor } from './messaging/node-streams.js';
 import type { NodeEntry } from './presence.js';
+import { isCluster } from './redis-client.js';
 
 /** What hydra-nest instances tell each other on a service's announcement channel. */
 export type Announcement = InstanceAnnouncement;
@@ -45,7 +47,13 @@ export class Announcer implements AnnouncementFeed {
       instanceId: identity.instanceId,
       instance: instance && { ...instance, updatedOnTS: Date.parse(instance.updatedOn) },
     };
-    await this.ctx.redis.publish(keys.announceChannel(identity.serviceName), JSON.stringify(announcement));
+    const channel = keys.announceChannel(identity.serviceName);
+    // On a cluster, over the connection to our own master, which the presence refresh keeps open: a
+    // classic PUBLISH reaches every node from any of them, and a random node would cost a connection
+    // held idle by every instance.
+    const redis = this.ctx.redis;
+    const connection = (isCluster(redis) && masterConnectionFor(redis, channel)) || redis;
+    await connection.publish(channel, JSON.stringify(announcement));
   }
 
   /**

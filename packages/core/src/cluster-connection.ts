@@ -1,6 +1,7 @@
 import { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { closeReplicaConnections } from './cluster-replica-connections.js';
+import { checkSlotMapPeriodically } from './cluster-slot-check.js';
 import { HydraConfigError } from './errors.js';
 
 /** One node of a Redis Cluster to start from: `{ host, port }` or `'host:port'`. */
@@ -46,14 +47,6 @@ export interface ClusterClients {
 }
 
 /**
- * How often the slot map is read again regardless, ms. Changes are followed as they show (MOVED, a
- * pushed SUNSUBSCRIBE, a lost master: see `rereadSlotsOnNodeLoss`); ioredis reads the map over a
- * connection it makes and closes each time, so a short period costs a cluster a connection per
- * instance per period.
- */
-const SLOTS_REFRESH_MS = 30_000;
-
-/**
  * Creates (without connecting) the command connection of a Hydra instance to a cluster, and the options
  * of its subscriber connection.
  *
@@ -77,7 +70,6 @@ export function createClusterClients(
   const maxDelay = settings.maxReconnectDelayMs ?? 500;
   const base: ClusterOptions = {
     lazyConnect: true,
-    slotsRefreshInterval: SLOTS_REFRESH_MS,
     // A command that meets a failing-over master is tried again every 100 ms (ioredis'
     // retryDelayOnFailover) for ~4 s rather than ioredis' 1.6 s, so it rides out a failover that a
     // 1-2 s cluster-node-timeout allows; the request's own deadline still bounds a caller's wait.
@@ -95,6 +87,8 @@ export function createClusterClients(
   };
   const command = new Cluster(startup, {
     ...base,
+    // No periodic read of ioredis' own (a connection made and closed each time): see below.
+    slotsRefreshInterval: 0,
     // Commands fail fast while the cluster is away instead of piling up; timers simply try again.
     // (ioredis 5.11's auto-pipelining breaks on the queue's scripts: "commandName.toLowerCase is not a
     // function" in its blocking-command check.)
@@ -102,6 +96,10 @@ export function createClusterClients(
     ...extra,
   });
   closeReplicaConnections(command);
+  // Changes are followed as they show (MOVED, a pushed SUNSUBSCRIBE, a lost master: see
+  // `rereadSlotsOnNodeLoss`); the rest is checked over a connection already open, unless the caller
+  // chose ioredis' own period.
+  if (extra.slotsRefreshInterval === undefined) checkSlotMapPeriodically(command);
   // Resubscribing after a reconnect is the instance's job, as on one server (see hydra.ts).
   const subscriberOptions: RedisOptions = {
     ...base.redisOptions,

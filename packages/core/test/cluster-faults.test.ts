@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useCluster } from '../../../test/harness/cluster.js';
 import { eventually } from '../../../test/harness/wait.js';
+import { createClusterClients } from '../src/cluster-connection.js';
+import { checkSlotMapPeriodically } from '../src/cluster-slot-check.js';
 import type { HydraContext } from '../src/context.js';
 import { HydraError } from '../src/errors.js';
 import { Hydra } from '../src/hydra.js';
@@ -111,6 +113,35 @@ async function slotMapReads(ports: number[]): Promise<{ calls: number; connectio
 }
 
 describe('Redis Cluster slot map', () => {
+  it('is compared over a connection already open, and read again only when a slot moved unseen', async () => {
+    const { command } = createClusterClients({ nodes: cluster.nodes, slotsRefreshInterval: 0 }, {});
+    await command.connect();
+    const stop = checkSlotMapPeriodically(command, 200);
+    try {
+      await command.set('{slot-check}:warm', '1'); // a connection to a master to ask over
+      const ports = [...(await cluster.masters()), ...(await cluster.replicas())].map((n) => n.port);
+      await slotMapReads(ports);
+      const before = await slotMapReads(ports);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const after = await slotMapReads(ports);
+      expect(after.calls - before.calls).toBeGreaterThanOrEqual(3);
+      expect(after.connections - before.connections).toBe(0); // ioredis' own read makes one each time
+
+      // A slot this client never sends to moves: no MOVED tells it, the comparison does.
+      const slot = await cluster.slotOf('{slot-check-moved}');
+      const from = (await cluster.nodeForSlot(slot)).port;
+      const to = (await cluster.masters()).find((m) => m.port !== from)!.port;
+      await cluster.moveSlot(slot, to);
+      await eventually(() => command.slots[slot]?.[0] === `127.0.0.1:${to}`, {
+        timeoutMs: 2000,
+        what: 'the client to learn the new owner',
+      });
+    } finally {
+      stop();
+      command.disconnect();
+    }
+  });
+
   it('is not read on a timer by an idle instance: no CLUSTER SLOTS, no new connection', async () => {
     await echoService('idle-svc');
     const ports = [...(await cluster.masters()), ...(await cluster.replicas())].map((n) => n.port);

@@ -39,6 +39,15 @@ export class NodeStreams {
   }
 }
 
+/**
+ * The connection of `cluster`'s client to the master that owns `name`'s slot (a key's or a channel's),
+ * or undefined when the slot map names none yet.
+ */
+export function masterConnectionFor(cluster: Cluster, name: string): Redis | undefined {
+  const address = cluster.slots[hashSlot(name)]?.[0];
+  return address === undefined ? undefined : addressesOf(cluster).get(address);
+}
+
 function addressesOf(cluster: Cluster): Map<string, Redis> {
   const map = new Map<string, Redis>();
   for (const node of cluster.nodes('master')) map.set(`${node.options.host}:${node.options.port}`, node);

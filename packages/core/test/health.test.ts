@@ -125,7 +125,7 @@ describe('HealthReporter', () => {
     const health = new HealthReporter(ctx, { intervalMs: 400 });
     const mine = async (action: () => Promise<unknown>) =>
       (await topology.monitor(action))
-        .filter((c) => c.some((arg) => arg.includes(instanceId)))
+        .filter((c) => c[0] !== 'exists' && c.some((arg) => arg.includes(instanceId))) // not our own reads
         .map((c) => `${c[0]} ${c[1]}`)
         .sort();
     const presenceWrites = [
@@ -135,7 +135,12 @@ describe('HealthReporter', () => {
     const snapshotWrite = `setex ${keys.health(serviceName, instanceId)}`;
     try {
       // The first snapshot at once, on its own, with the log's expiry.
-      expect(await mine(async () => health.start(presence))).toEqual(
+      const healthKey = keys.health(serviceName, instanceId);
+      const started = async () => {
+        health.start(presence);
+        await eventually(() => redis.exists(healthKey), { timeoutMs: 1000, what: 'the first snapshot' });
+      };
+      expect(await mine(started)).toEqual(
         [`expire ${keys.healthLog(serviceName, instanceId)}`, snapshotWrite].sort(),
       );
       // Not due yet: the refresh carries presence only.

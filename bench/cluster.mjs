@@ -1,5 +1,5 @@
-// `npm run bench:cluster` (or `node bench/cluster.mjs [--quick]`): hydra-nest on one Redis and on a
-// private 3-master / 3-replica Redis Cluster, side by side in one run: request-reply (~100 B, concurrency
+// `npm run bench:cluster` (or `node bench/cluster.mjs [--quick] [--replicas 0]`): hydra-nest on one Redis
+// and on a private 3-master Redis Cluster (one replica per master, or none), side by side in one run: request-reply (~100 B, concurrency
 // 64 and 256) and queue drain (concurrency 50), with each master's share of the work (INFO commandstats
 // and cpu deltas) and a projection of N masters on N machines. Prints a table and writes
 // bench/results/cluster.json. Not part of `npm test`; see bench/README.md.
@@ -35,14 +35,17 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string' },
+    replicas: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
   process.stdout.write(
-    'usage: node bench/cluster.mjs [--quick] [--rounds N]\n' +
-      '  hydra-nest on one Redis and on a 3-master/3-replica cluster: request-reply ~100 B at c=64 and\n' +
-      '  c=256, queue drain at c=50; per-master INFO deltas; about 3 minutes (--quick: about 1)\n',
+    'usage: node bench/cluster.mjs [--quick] [--rounds N] [--replicas 0|1]\n' +
+      '  hydra-nest on one Redis and on a 3-master cluster: request-reply ~100 B at c=64 and\n' +
+      '  c=256, queue drain at c=50; per-master INFO deltas; about 3 minutes (--quick: about 1)\n' +
+      '  --replicas: replicas per master (default 1); 0 compares masters alone with one Redis alone,\n' +
+      '  as replicas apply every SPUBLISH their master propagates, on the same two cores\n',
   );
   process.exit(0);
 }
@@ -51,6 +54,8 @@ const PLAN = args.quick
   ? { rounds: 1, warmupMs: 300, measureMs: 1000, warmUpMs: 1000, queueN: 3000, queueRounds: 1 }
   : { rounds: 4, warmupMs: 400, measureMs: 2000, warmUpMs: 2000, queueN: 20_000, queueRounds: 2 };
 if (args.rounds) PLAN.rounds = Number(args.rounds);
+const REPLICAS = Number(args.replicas);
+if (![0, 1].includes(REPLICAS)) throw new Error(`--replicas ${args.replicas}: use 0 or 1`);
 
 const SCENARIOS = [
   { key: 'rr-100-c64', bytes: 100, concurrency: 64 },
@@ -228,12 +233,15 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  const topologies = await startTopologies(['single', 'cluster'], REDIS_ARGS);
+  const topologies = await startTopologies(['single', 'cluster'], REDIS_ARGS, {
+    replicasPerMaster: REPLICAS,
+  });
   const [single, cluster] = topologies;
   log(
     `  one Redis on ${single.nodes[0].port}; cluster masters ${cluster.masters.map((m) => m.port).join(', ')}`,
   );
-  const results = { plan: { quick: args.quick, ...PLAN, scenarios: SCENARIOS, targetRatio: TARGET_RATIO } };
+  const plan = { quick: args.quick, ...PLAN, replicasPerMaster: REPLICAS, scenarios: SCENARIOS };
+  const results = { plan: { ...plan, targetRatio: TARGET_RATIO } };
   try {
     results.requestReply = await runRequestReply(topologies);
     for (const scenario of SCENARIOS) {
@@ -249,7 +257,7 @@ async function main() {
   results.machine = describeMachine();
   results.durationSeconds = (performance.now() - started) / 1000;
   printReport(results, SCENARIOS, log);
-  writeResults('cluster.json', results, log);
+  writeResults(REPLICAS ? 'cluster.json' : 'cluster-no-replicas.json', results, log);
 }
 
 runBench('bench:cluster', main);

@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     window: { type: 'string' },
     hosts: { type: 'string', default: '4' },
     kind: { type: 'string', default: 'hydra-nest' },
+    replicas: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -52,7 +53,9 @@ if (args.help) {
   process.stdout.write(
     'usage: node bench/scale.mjs [--quick] [--instances 100,1000,5000] [--topologies single,cluster]\n' +
       '         [--keys 0,100000,1000000] [--window 10] [--hosts 4] [--kind hydra-nest|floor]\n' +
+      '         [--replicas 0|1]\n' +
       '  --kind floor: instances of two plain connections writing only presence, entry and health\n' +
+      '  --replicas: replicas per cluster master (default 1; 0 leaves the two cores to masters and hosts)\n' +
       '  --window: seconds of the idle measurement at each size; --hosts: child processes for the instances\n' +
       '  --quick:  100 and 500 instances, 0 and 100k keys, 4 s windows\n',
   );
@@ -71,8 +74,10 @@ const PLAN = {
   // Longer than the instances' 1 s refresh, so that each of them rewrote its entry between two rounds.
   discoveryPaceMs: 1500,
   kind: args.kind,
+  replicasPerMaster: Number(args.replicas),
 };
 if (!['hydra-nest', 'floor'].includes(PLAN.kind)) throw new Error('--kind: hydra-nest or floor');
+if (![0, 1].includes(PLAN.replicasPerMaster)) throw new Error('--replicas: 0 or 1');
 const REDIS_ARGS = [
   ...['--maxclients', '19000', '--enable-debug-command', 'local'],
   ...['--client-output-buffer-limit', 'pubsub 256mb 128mb 60'],
@@ -253,8 +258,9 @@ async function discoveryRounds(core, topology, sender, running) {
 }
 
 async function runTopology(core, name) {
-  log(`\n== ${name === 'single' ? 'one Redis' : 'Redis Cluster, 3 masters + 3 replicas'}`);
-  const [topology] = await startTopologies([name], REDIS_ARGS);
+  const replicas = PLAN.replicasPerMaster ? '3 replicas' : 'no replica';
+  log(`\n== ${name === 'single' ? 'one Redis' : `Redis Cluster, 3 masters, ${replicas}`}`);
+  const [topology] = await startTopologies([name], REDIS_ARGS, { replicasPerMaster: PLAN.replicasPerMaster });
   const hosts = [];
   let sender;
   const result = { topology: name, sizes: [], discovery: [] };
@@ -331,7 +337,14 @@ async function main() {
   results.machine = describeMachine();
   results.durationSeconds = (performance.now() - started) / 1000;
   printScale(results, log);
-  writeResults(PLAN.kind === 'floor' ? 'scale-floor.json' : 'scale.json', results, log);
+  writeResults(resultsFile(), results, log);
+}
+
+/** Where a run's figures go: one file per kind of run, so that one run does not overwrite another's. */
+function resultsFile() {
+  if (PLAN.kind === 'floor') return 'scale-floor.json';
+  if (PLAN.topologies.join() !== 'cluster') return 'scale.json';
+  return PLAN.replicasPerMaster ? 'scale-cluster.json' : 'scale-cluster-no-replicas.json';
 }
 
 runBench('bench:scale', main);

@@ -65,7 +65,9 @@ function ratioLine(label, single, cluster, unit) {
 }
 
 export function printReport(results, scenarios, log) {
-  log('\n== hydra-nest on one Redis and on a 3-master / 3-replica cluster (same machine, same run)');
+  const withReplicas = results.plan.replicasPerMaster !== 0;
+  const replicas = withReplicas ? '3 replicas' : 'no replica';
+  log(`\n== hydra-nest on one Redis and on a 3-master cluster with ${replicas} (same machine, same run)`);
   log(`  ${'measurement'.padEnd(22)} ${'single'.padStart(9)} ${'cluster'.padStart(9)}  cluster/single`);
   for (const scenario of scenarios) {
     const r = results.requestReply[scenario.key];
@@ -91,7 +93,10 @@ export function printReport(results, scenarios, log) {
       `  SPUBLISH calls summed over the masters: ${fmt(split.publishSum)} = ${split.publishPerMessage?.toFixed(2)} per message ` +
         '(1.00: each message crossed one master; a classic PUBLISH on a cluster reaches all of them)',
     );
-    log(`  replicas: ${fmt(split.replicaCpuMs)} ms of CPU in all (they apply what their master propagates)`);
+    if (withReplicas)
+      log(
+        `  replicas: ${fmt(split.replicaCpuMs)} ms of CPU in all (they apply what their master propagates)`,
+      );
     const p = results.requestReply[scenario.key].cluster.projection;
     if (p) {
       log(

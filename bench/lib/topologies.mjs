@@ -116,16 +116,18 @@ export function addDeltas(total, more) {
 }
 
 /**
- * Starts the topologies named in `names` ('single', 'cluster') with `extraArgs` on every node, and
- * registers them for cleanup on every exit path. Each: `name`, `cfg` (what a bench child needs to
+ * Starts the topologies named in `names` ('single', 'cluster': 3 masters with `replicasPerMaster`
+ * replicas each) with `extraArgs` on every node, and registers them for cleanup on every exit path. Each: `name`, `cfg` (what a bench child needs to
  * connect: `redisUrl` or `clusterNodes`), `nodes` (NodeReaders: masters first), `masters`, `flush()`,
  * `stop()`.
  */
-export async function startTopologies(names, extraArgs) {
+export async function startTopologies(names, extraArgs, { replicasPerMaster = 1 } = {}) {
   const topologies = [];
   try {
     for (const name of names) {
-      topologies.push(name === 'single' ? await startSingle(extraArgs) : await startCluster(extraArgs));
+      topologies.push(
+        name === 'single' ? await startSingle(extraArgs) : await startCluster(extraArgs, replicasPerMaster),
+      );
     }
   } catch (error) {
     await Promise.all(topologies.map((t) => t.stop()));
@@ -153,8 +155,8 @@ async function startSingle(extraArgs) {
   };
 }
 
-async function startCluster(extraArgs) {
-  const cluster = new RedisCluster({ extraArgs });
+async function startCluster(extraArgs, replicasPerMaster) {
+  const cluster = new RedisCluster({ extraArgs, replicasPerMaster });
   trackCluster(cluster);
   await cluster.start();
   const masters = (await cluster.masters()).map((m) => new NodeReader(m.port, 'master'));

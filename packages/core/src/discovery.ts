@@ -2,6 +2,7 @@ import type { HydraContext } from './context.js';
 import { newestFirst, parseFlightRecords, type FlightRecord } from './flight-recorder.js';
 import type { StoredHealthSnapshot } from './health.js';
 import { NodeDirectory } from './node-directory.js';
+import { parseNode, readNode, readNodesByHash, removeStaleNodes, type NodeInfo } from './node-entries.js';
 import type { NodeEntry } from './presence.js';
 import { explainRefusal, explainRefusals } from './redis-permission.js';
 import { parseJsonOrUndefined, scanKeys } from './scan-keys.js';
@@ -23,10 +24,7 @@ export interface InstanceInfo extends NodeEntry {
   updatedOnTS: number;
 }
 
-/** A nodes-hash entry (live or dead) plus `elapsed`: whole seconds since its last update. */
-export interface NodeInfo extends NodeEntry {
-  elapsed: number;
-}
+export type { NodeInfo } from './node-entries.js';
 
 /** Health snapshots, merged flight-recorder log and live instances of one service. */
 export interface ServiceHealthReport {
@@ -77,7 +75,10 @@ export class Discovery {
 
   /** The directory of the nodes hash that holds `service`'s entries. */
   private directoryOf(service: string): NodeDirectory {
-    const hash = this.ctx.keys.nodesOf(service);
+    return this.directoryFor(this.ctx.keys.nodesOf(service));
+  }
+
+  private directoryFor(hash: string): NodeDirectory {
     let directory = this.directories.get(hash);
     if (!directory) {
       directory = new NodeDirectory(this.ctx, hash, { rereadMs: this.nodesRereadMs });
@@ -200,17 +201,22 @@ export class Discovery {
    * before: then those services' instances are worth looking up again.
    */
   async refreshNodes(): Promise<boolean> {
-    const grew = await Promise.all([...this.directories.values()].map((directory) => directory.refresh()));
+    const { keys } = this.ctx;
+    const directories = keys.nodesPerService
+      ? [...this.directories.values()]
+      : [this.directoryFor(keys.nodes())];
+    const grew = await Promise.all(directories.map((directory) => directory.refresh()));
     return grew.includes(true);
   }
 
   /**
-   * Tells discovery that an instance of `service` removed its nodes entry (a hydra-nest peer announced
-   * its departure), so the next lookup reads the hash's ids again: an arrival at the same moment leaves
-   * its length unchanged.
+   * Tells discovery that an instance of `service` (of any service, when not given) removed its nodes
+   * entry (a hydra-nest peer announced its departure), so the next lookup reads the hash's ids again: an
+   * arrival at the same moment leaves its length unchanged.
    */
-  nodesChanged(service: string): void {
-    this.directoryOf(service).invalidate();
+  nodesChanged(service?: string): void {
+    if (service !== undefined) this.directoryOf(service).invalidate();
+    else for (const directory of this.directories.values()) directory.invalidate();
   }
 
   /** Whether any instance of `service` has a live presence key (Hydra's `hasServicePresence`). */
@@ -223,37 +229,12 @@ export class Discovery {
    * Cluster layout, the service index (SMEMBERS), then one HGETALL per service.
    */
   async nodes(): Promise<NodeInfo[]> {
-    return (await this.nodesByHash()).flatMap(([, nodes]) => nodes);
+    return (await readNodesByHash(this.ctx)).flatMap(([, nodes]) => nodes);
   }
 
   /** One nodes entry with `elapsed`, live or dead, or undefined when there is none. */
-  async node(instanceId: string): Promise<NodeInfo | undefined> {
-    const { redis, keys } = this.ctx;
-    if (keys.nodesPerService) return (await this.nodes()).find((node) => node.instanceID === instanceId);
-    const node = parseNode(await explainRefusals(this.ctx, redis.hget(keys.nodes(), instanceId)));
-    return node && withElapsed(node, Date.now());
-  }
-
-  /** The parsed entries of every nodes hash, each with the hash that holds it. */
-  private async nodesByHash(): Promise<Array<[hash: string, nodes: NodeInfo[]]>> {
-    const { redis, keys } = this.ctx;
-    const hashes = keys.nodesPerService
-      ? (await explainRefusals(this.ctx, redis.smembers(keys.serviceIndex()))).map((s) => keys.nodesOf(s))
-      : [keys.nodes()];
-    if (hashes.length === 0) return [];
-    const pipeline = pipelineOf(redis);
-    for (const hash of hashes) pipeline.hgetall(hash);
-    const replies = (await pipeline.exec()) ?? [];
-    const now = Date.now();
-    return hashes.map((hash, i) => {
-      const [error, all] = replies[i] ?? [];
-      if (error) throw explainRefusal(error, this.ctx);
-      const nodes = Object.values(all as Record<string, string>).flatMap((value) => {
-        const node = parseNode(value);
-        return node ? [withElapsed(node, now)] : [];
-      });
-      return [hash, nodes];
-    });
+  node(instanceId: string): Promise<NodeInfo | undefined> {
+    return readNode(this.ctx, instanceId);
   }
 
   /**
@@ -318,28 +299,9 @@ export class Discovery {
    * removes them), like `hydra-cli refresh node list` (60) or hydra-router's `/v1/router/clear` (5).
    * Returns how many were removed. Use a threshold well above the presence period (1 s).
    */
-  async removeStaleNodes(olderThanSeconds: number): Promise<number> {
-    const { redis } = this.ctx;
-    const staleByHash = (await this.nodesByHash())
-      .map(([hash, nodes]) => ({
-        hash,
-        stale: nodes.filter((n) => n.elapsed > olderThanSeconds).map((n) => n.instanceID),
-      }))
-      .filter(({ stale }) => stale.length > 0);
-    const removed = await Promise.all(
-      staleByHash.map(({ hash, stale }) => explainRefusals(this.ctx, redis.hdel(hash, ...stale))),
-    );
-    return removed.reduce((sum, count) => sum + count, 0);
+  removeStaleNodes(olderThanSeconds: number): Promise<number> {
+    return removeStaleNodes(this.ctx, olderThanSeconds);
   }
-}
-
-function parseNode(value: string | null | undefined): NodeEntry | undefined {
-  const node = parseJsonOrUndefined<NodeEntry>(value);
-  return node && typeof node === 'object' && typeof node.instanceID === 'string' ? node : undefined;
-}
-
-function withElapsed(node: NodeEntry, now: number): NodeInfo {
-  return { ...node, elapsed: Math.floor((now - Date.parse(node.updatedOn)) / 1000) };
 }
 
 function parseInstances(values: Array<string | null>): InstanceInfo[] {

@@ -226,20 +226,24 @@ async function populate(topology, keys) {
  */
 async function discoveryRounds(core, topology, sender, running) {
   const measure = async (round, paceMs) => {
-    const totals = DISCOVERY_COMMANDS.map(() => ({ calls: 0, usec: 0 }));
+    const calls = [];
+    const usec = [];
     for (let i = 0; i < PLAN.discoveryRounds; i++) {
       if (paceMs) await sleep(paceMs);
       const before = await readAll(topology);
       await round();
       const commands = commandTotals(deltas(topology, before, await readAll(topology)));
-      DISCOVERY_COMMANDS.forEach((name, j) => {
-        totals[j].calls += commands[name]?.calls ?? 0;
-        totals[j].usec += commands[name]?.usec ?? 0;
-      });
+      calls.push(sum(DISCOVERY_COMMANDS.map((name) => commands[name]?.calls ?? 0)));
+      usec.push(sum(DISCOVERY_COMMANDS.map((name) => commands[name]?.usec ?? 0)));
     }
+    // The median: a round during which the busy machine took Redis off the CPU mid-command (its µs
+    // count wall time) would otherwise move the mean by more than the keyspace does.
+    const sorted = [...usec].sort((a, b) => a - b);
     return {
-      commandsPerRound: sum(totals.map((c) => c.calls)) / PLAN.discoveryRounds,
-      usecPerRound: sum(totals.map((c) => c.usec)) / PLAN.discoveryRounds,
+      commandsPerRound: sum(calls) / calls.length,
+      usecPerRound: sorted[Math.floor(sorted.length / 2)],
+      usecMeanPerRound: sum(usec) / usec.length,
+      usecRange: [sorted[0], sorted[sorted.length - 1]],
     };
   };
   const ctx = {

@@ -76,7 +76,8 @@ export function printScale(results, log) {
     }
   }
   log(
-    "  (warm: the instance cache's periodic lookup; cold: a new process's first one. Redis µs: INFO commandstats)",
+    "  (warm: the instance cache's periodic lookup; cold: a new process's first one. Redis µs: INFO commandstats,\n" +
+      '   median of the rounds)',
   );
 
   printTargets(results, log);

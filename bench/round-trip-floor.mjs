@@ -3,12 +3,14 @@
 // costs next to nothing): a PING, then Hydra 1.x's presence refresh (SETEX of the presence key and HSET
 // of the nodes entry, pipelined). The least any instance that keeps Hydra's 1 s refresh over its own
 // connection can cost Redis on this machine; compare with `bench/scale.mjs` at the same size. Starts its
-// own redis-server on a free port; prints a table and writes bench/results/round-trip-floor.json.
+// own redis-server on a free port and reads it through INFO (bench/lib/topologies.mjs); prints a table
+// and writes bench/results/round-trip-floor.json.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startRedis } from '../scripts/lib/redis-process.mjs';
-import { describeMachine, writeResults } from './lib/proc.mjs';
+import { sleep } from './lib/common.mjs';
+import { describeMachine, installCleanup, runBench, startWatchdog, writeResults } from './lib/proc.mjs';
+import { deltas, readAll, startTopologies } from './lib/topologies.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,24 +53,8 @@ const LOADS = [
   },
 ];
 
-/** Redis's CPU seconds (user + sys) so far, asked over `admin`. */
-function cpuSeconds(admin) {
-  return new Promise((resolve) => {
-    let text = '';
-    const onData = (chunk) => {
-      text += chunk;
-      if (!text.includes('used_cpu_user_children')) return;
-      admin.off('data', onData);
-      resolve(Number(/used_cpu_user:([\d.]+)/.exec(text)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(text)[1]));
-    };
-    admin.on('data', onData);
-    admin.write(resp('INFO', 'cpu'));
-  });
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function measure(port, admin, load) {
+async function measure(topology, load) {
+  const { port } = topology.nodes[0];
   const sockets = [];
   for (let i = 0; i < CONNECTIONS; i++) {
     const socket = net.connect(port, '127.0.0.1');
@@ -88,38 +74,38 @@ async function measure(port, admin, load) {
     timers.push(setTimeout(first, Math.random() * 1000));
   });
   await sleep(3000); // every connection at its pace
-  const before = await cpuSeconds(admin);
+  const before = await readAll(topology);
   await sleep(WINDOW_MS);
-  const after = await cpuSeconds(admin);
+  const [window] = deltas(topology, before, await readAll(topology));
   for (const timer of timers) clearTimeout(timer); // clears intervals too
   for (const socket of sockets) socket.destroy();
   await sleep(1000);
-  return {
-    load: load.name,
-    connections: CONNECTIONS,
-    redisCorePct: ((after - before) * 100 * 1000) / WINDOW_MS,
-  };
+  return { load: load.name, connections: CONNECTIONS, redisCorePct: window.corePct };
 }
 
-const started = performance.now();
-const redis = await startRedis({ extraArgs: ['--maxclients', String(CONNECTIONS + 1000)] });
-const admin = net.connect(redis.port, '127.0.0.1');
-try {
-  const rows = [];
-  for (const load of LOADS) rows.push(await measure(redis.port, admin, load));
-  process.stdout.write(
-    `\n${CONNECTIONS} connections, one round trip each a second, ${WINDOW_MS / 1000} s windows:\n`,
-  );
-  for (const row of rows) {
+async function main() {
+  installCleanup();
+  startWatchdog('round-trip-floor', 5);
+  const started = performance.now();
+  const [topology] = await startTopologies(['single'], ['--maxclients', String(CONNECTIONS + 1000)]);
+  try {
+    const rows = [];
+    for (const load of LOADS) rows.push(await measure(topology, load));
     process.stdout.write(
-      `  ${row.load.padEnd(30)} Redis ${row.redisCorePct.toFixed(1).padStart(5)}% of a core\n`,
+      `\n${CONNECTIONS} connections, one round trip each a second, ${WINDOW_MS / 1000} s windows:\n`,
     );
+    for (const row of rows) {
+      process.stdout.write(
+        `  ${row.load.padEnd(30)} Redis ${row.redisCorePct.toFixed(1).padStart(5)}% of a core\n`,
+      );
+    }
+    const durationSeconds = (performance.now() - started) / 1000;
+    writeResults('round-trip-floor.json', { rows, machine: describeMachine(), durationSeconds }, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  } finally {
+    await topology.stop();
   }
-  const durationSeconds = (performance.now() - started) / 1000;
-  writeResults('round-trip-floor.json', { rows, machine: describeMachine(), durationSeconds }, (line) =>
-    process.stdout.write(`${line}\n`),
-  );
-} finally {
-  admin.destroy();
-  await redis.stop();
 }
+
+runBench('round-trip-floor', main);

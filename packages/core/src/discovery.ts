@@ -127,11 +127,10 @@ export class Discovery {
   async instancesOf(services: readonly string[]): Promise<Map<string, InstanceInfo[]>> {
     const result = new Map<string, InstanceInfo[]>(services.map((service) => [service, []]));
     if (services.length === 0) return result;
-    await Promise.all(
-      [...new Set(services.map((service) => this.directoryOf(service)))].map((d) => d.refresh()),
-    );
-    const asked = services.flatMap((service) => {
-      const directory = this.directoryOf(service);
+    const directories = services.map((service) => this.directoryOf(service));
+    await Promise.all([...new Set(directories)].map((directory) => directory.refresh()));
+    const asked = services.flatMap((service, i) => {
+      const directory = directories[i]!;
       const candidates = directory.candidatesOf(service);
       return candidates.length ? [{ service, directory, candidates }] : [];
     });
@@ -147,9 +146,11 @@ export class Discovery {
     });
     const absent = await this.absentOf(unproven);
     asked.forEach(({ service, directory }, i) => {
-      const live = entries[i]!.filter((instance) => !absent.has(instance.instanceID));
-      for (const instance of live) directory.notePresence(instance.instanceID, true);
-      result.set(service, live);
+      for (const { instanceID } of entries[i]!) directory.notePresence(instanceID, !absent.has(instanceID));
+      result.set(
+        service,
+        entries[i]!.filter(({ instanceID }) => !absent.has(instanceID)),
+      );
     });
     return result;
   }
@@ -183,13 +184,11 @@ export class Discovery {
       pipeline.mget(...instances.map((instance) => keys.presence(service, instance.instanceID)));
     }
     const replies = (await pipeline.exec()) ?? [];
-    asked.forEach(([service, instances], i) => {
+    asked.forEach(([, instances], i) => {
       const [error, values] = replies[i] ?? [];
       if (error) throw explainRefusal(error, this.ctx);
       instances.forEach((instance, j) => {
-        if ((values as Array<string | null>)[j] !== null) return;
-        absent.add(instance.instanceID);
-        this.directoryOf(service).notePresence(instance.instanceID, false);
+        if ((values as Array<string | null>)[j] === null) absent.add(instance.instanceID);
       });
     });
     return absent;
